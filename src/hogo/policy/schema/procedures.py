@@ -1,0 +1,159 @@
+"""How the promise is kept: security measures, requests, statistics, changes and leaks."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import Field, NonNegativeInt, model_validator
+
+from hogo.policy.schema.common import MAX_LIST, CountryCode, Id, Model, ShortStr, Text, Url
+
+Measures = list[Text]
+
+
+class ForeignCountry(Model):
+    country: CountryCode
+    system: Text | None = None
+    purpose: Text | None = None
+
+
+class ForeignEnvironment(Model):
+    """Where data is stored abroad and what the company knows of that country's rules."""
+
+    countries: list[ForeignCountry] = Field(default_factory=list, max_length=250)
+    measures: Measures = Field(default_factory=list, max_length=100)
+
+
+class Security(Model):
+    """Security control measures by area (Art. 23; PPC guideline section 10)."""
+
+    responsible: Text | None = None
+    basic_policy: Measures = Field(default_factory=list, max_length=100)
+    rules: Measures = Field(default_factory=list, max_length=100)
+    organizational: Measures = Field(default_factory=list, max_length=100)
+    human: Measures = Field(default_factory=list, max_length=100)
+    physical: Measures = Field(default_factory=list, max_length=100)
+    technical: Measures = Field(default_factory=list, max_length=100)
+    foreign_environment: ForeignEnvironment | None = None
+
+
+class RequestKind(StrEnum):
+    """The requests a person may make (Arts. 32–35)."""
+
+    PURPOSE_NOTICE = "purpose_notice"
+    DISCLOSURE = "disclosure"
+    PROVISION_RECORDS = "provision_records"
+    CORRECTION = "correction"
+    ADDITION = "addition"
+    DELETION = "deletion"
+    SUSPENSION_OF_USE = "suspension_of_use"
+    ERASURE = "erasure"
+    STOP_PROVISION = "stop_provision"
+
+
+class RequestChannel(StrEnum):
+    PORTAL = "portal"
+    EMAIL = "email"
+    POST = "post"
+    PHONE = "phone"
+    COUNTER = "counter"
+    FORM = "form"
+
+
+class Agents(Model):
+    allowed: bool = True
+    documents: Measures = Field(default_factory=list, max_length=50)
+
+
+class Fees(Model):
+    """Fees in yen per request kind; the law admits fees for purpose notice and disclosure only."""
+
+    amounts: dict[RequestKind, NonNegativeInt] = Field(default_factory=dict)
+    payment: Text | None = None
+
+
+class MarketingOptOut(Model):
+    """How a person stops marketing messages, and what to write when asking (seed: Kaji Group)."""
+
+    channels: list[RequestChannel] = Field(min_length=1, max_length=10)
+    required_items: list[Id] = Field(default_factory=list, max_length=50)
+    note: Text | None = None
+
+
+class RequestProcedures(Model):
+    kinds: list[RequestKind] = Field(default_factory=lambda: list(RequestKind), max_length=20)
+    channels: list[RequestChannel] = Field(default_factory=list, max_length=10)
+    identity_verification: Measures = Field(default_factory=list, max_length=50)
+    agents: Agents | None = None
+    fees: Fees | None = None
+    response_days: int = Field(default=14, ge=1, le=365)
+    refusal: Text | None = None
+    marketing_opt_out: MarketingOptOut | None = None
+    note: Text | None = None
+
+
+class StatisticsRelease(Model):
+    """Statistics made from personal data in a form that identifies no one (Art. 2(6) outside)."""
+
+    id: Id
+    label: Text
+    purpose: Id
+    items: list[Id] = Field(min_length=1, max_length=MAX_LIST)
+    min_cell: int = Field(default=10, ge=1, le=10_000)
+    provided_to_third_parties: bool = False
+
+
+class AnonymizedDataset(Model):
+    """Anonymously processed information (Arts. 43–46): its items are published when created."""
+
+    id: Id
+    label: Text
+    items: list[Id] = Field(min_length=1, max_length=MAX_LIST)
+    created: date | None = None
+    provided_to: list[Text] = Field(default_factory=list, max_length=100)
+    provision_method: Text | None = None
+
+
+class ChangeNotice(StrEnum):
+    WEBSITE = "website"
+    EMAIL = "email"
+    IN_SERVICE = "in_service"
+
+
+class PolicyChanges(Model):
+    """How a revised policy is announced and when it applies (Arts. 17(2), 21(3))."""
+
+    notice: list[ChangeNotice] = Field(default_factory=lambda: [ChangeNotice.WEBSITE])
+    advance_notice_days: int | None = Field(default=None, ge=0, le=365)
+    consent_when_required: bool = True
+    statement: Text | None = None
+
+
+class Leakage(Model):
+    """What the company does on a leak (Art. 26): report to the PPC and notify the people affected."""
+
+    notify_subjects: bool = True
+    report_to_ppc: bool = True
+    publish: bool = True
+    statement: Text | None = None
+
+
+class Statement(Model):
+    """A free clause the seed makes that has no structured home, rendered in its section."""
+
+    section: ShortStr
+    text: Text
+
+    @model_validator(mode="after")
+    def _known_section(self) -> Statement:
+        from hogo.policy.sections import SECTION_KEYS
+
+        if self.section not in SECTION_KEYS:
+            raise ValueError(f"section {self.section!r} is not one of: {', '.join(SECTION_KEYS)}")
+        return self
+
+
+class Publication(Model):
+    url: Url | None = None
+    service_pages: Url | None = None
