@@ -1,0 +1,1 @@
+"""Use cases: the only layer the entry points (CLI, API, web) call."""

@@ -1,0 +1,28 @@
+"""The `hogo` command: thin Typer commands that parse, call a service and print."""
+
+from __future__ import annotations
+
+import typer
+
+from hogo import __version__
+from hogo.cli import policy_commands
+
+app = typer.Typer(
+    name="hogo",
+    help="hogo (保護): your privacy policy as code — checked, published and enforced.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+policy_commands.register(app)
+
+
+@app.command("version")
+def version() -> None:
+    """Print hogo's version."""
+    typer.echo(f"hogo {__version__}")
+
+
+def run() -> None:
+    app()
