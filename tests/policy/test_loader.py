@@ -52,7 +52,9 @@ def test_wrong_type_names_the_key_and_points_at_the_value() -> None:
 def test_missing_key_points_at_its_parent() -> None:
     text = GOOD.replace("  established: 2026-04-01\n", "")
     (message,) = errors_of(text)
-    assert message.startswith(f"p.yaml:{line_of(text, 'policy:')}:1: policy: missing required key 'established'")
+    assert message.startswith(
+        f"p.yaml:{line_of(text, 'policy:')}:1: policy: missing required key 'established'"
+    )
 
 
 def test_enum_value_lists_the_choices() -> None:
@@ -112,7 +114,9 @@ def test_alias_bomb_is_stopped() -> None:
 
 
 def test_yaml_12_scalars_keep_country_codes_and_times() -> None:
-    text = GOOD.replace("      country: JP", "      country: NO").replace('open: "10:00"', "open: 10:00")
+    text = GOOD.replace("      country: JP", "      country: NO").replace(
+        'open: "10:00"', "open: 10:00"
+    )
     policy = load_policy_text(text).policy
     assert policy.entrustment.vendors[0].country == "NO"
     assert policy.organization.contact is not None and policy.organization.contact.hours is not None
@@ -129,7 +133,10 @@ def test_non_utf8_file_names_line_and_byte(tmp_path: Path) -> None:
     path.write_bytes(b"hogo: 1\npolicy:\n  version: caf\xe9\n")
     with pytest.raises(PolicyLoadError) as info:
         load_policy(path)
-    assert str(info.value) == f"{path}:3:15: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8"
+    assert (
+        str(info.value)
+        == f"{path}:3:15: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8"
+    )
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
@@ -154,13 +161,17 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 
 
 def test_oversized_text_value_is_refused() -> None:
-    text = GOOD.replace("ja: お問い合わせの内容を確認し", "ja: " + "あ" * 10_001 + "お問い合わせの内容を確認し")
+    text = GOOD.replace(
+        "ja: お問い合わせの内容を確認し", "ja: " + "あ" * 10_001 + "お問い合わせの内容を確認し"
+    )
     assert any("purposes[0].description.ja" in m for m in errors_of(text))
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.binary(max_size=400))
-def test_arbitrary_bytes_never_raise_anything_else(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+def test_arbitrary_bytes_never_raise_anything_else(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "p.yaml"
     path.write_bytes(data)
     with pytest.raises(PolicyLoadError):
@@ -175,10 +186,41 @@ def test_arbitrary_text_never_raises_anything_else(text: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(min_value=0, max_value=len(GOOD) - 1), st.sampled_from([":", "-", "[", "{", "'", "\t", "&a", "*"]))
+@given(
+    st.integers(min_value=0, max_value=len(GOOD) - 1),
+    st.sampled_from([":", "-", "[", "{", "'", "\t", "&a", "*"]),
+)
 def test_corrupting_a_good_policy_gives_a_located_error_or_loads(position: int, junk: str) -> None:
     text = GOOD[:position] + junk + GOOD[position:]
     try:
         load_policy_text(text, "p.yaml")
     except PolicyLoadError as exc:
         assert all(d.line >= 1 and d.column >= 1 for d in exc.diagnostics)
+
+
+def test_leading_zero_digits_stay_text() -> None:
+    text = GOOD.replace("    form_url:", "    phone: 0312345678\n    form_url:", 1)
+    contact = load_policy_text(text).policy.organization.contact
+    assert contact is not None and contact.phone == "0312345678"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("lookup: true ", "lookup: off ", "items[1].lookup: Input should be a valid boolean"),
+        ("lookup: true ", "lookup: 1 ", "items[1].lookup: Input should be a valid boolean"),
+        (
+            "response_days: 14",
+            "response_days: true",
+            "requests.response_days: Input should be a valid integer",
+        ),
+        (
+            "established: 2026-04-01",
+            "established: 2026-02-30",
+            "policy.established: cannot read '2026-02-30'",
+        ),
+    ],
+)
+def test_scalars_are_not_guessed(old: str, new: str, expected: str) -> None:
+    (message,) = errors_of(GOOD.replace(old, new, 1))
+    assert expected in message

@@ -113,13 +113,17 @@ _Loader.add_implicit_resolver(
 )
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    # Digits with a leading zero stay text: they are telephone numbers and postal codes,
+    # never octal (YAML 1.1) and never a number that silently loses its zero.
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$"),
     list("-+0123456789"),
 )
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?[0-9]+[eE][-+]?[0-9]+"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
     ),
     list("-+0123456789."),
 )
@@ -151,7 +155,16 @@ class _Converter:
                 self.source.key_positions.setdefault((*path, index), self._pos(child))
                 out_list.append(self.convert(child, (*path, index)))
             return out_list
-        return self.constructor.construct_object(node)
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.Node, path: PathKey) -> Any:
+        try:
+            return self.constructor.construct_object(node)
+        except (ValueError, OverflowError) as exc:
+            # e.g. a timestamp-shaped value that is no date: 2026-02-30
+            raise _BadScalar(
+                self._at(node, path, f"{dotted(path)}: cannot read {node.value!r}: {exc}")
+            ) from None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -159,7 +172,7 @@ class _Converter:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.errors.append(self._at(key_node, path, "a key must be a plain name"))
                 continue
-            key = self.constructor.construct_object(key_node)
+            key = self._scalar(key_node, path)
             if not isinstance(key, str):
                 key = str(key)
             child = (*path, key)
@@ -180,6 +193,11 @@ class _Converter:
     def _at(self, node: yaml.Node, path: PathKey, message: str) -> Diagnostic:
         line, column = self._pos(node)
         return Diagnostic(self.source.file, line, column, message, dotted(path))
+
+
+class _BadScalar(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
 
 
 class _TooLarge(Exception):
@@ -262,6 +280,8 @@ def parse_document(text: str, name: str) -> tuple[Any, SourceMap]:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise PolicyLoadError([Diagnostic(name, line, column, f"YAML: {exc.problem}")]) from None
+    except _BadScalar as exc:
+        raise PolicyLoadError([exc.diagnostic]) from None
     except RecursionError:
         raise PolicyLoadError([Diagnostic(name, 1, 1, "YAML is nested too deeply")]) from None
     if converter.errors:

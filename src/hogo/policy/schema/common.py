@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     StringConstraints,
 )
 
@@ -38,6 +39,12 @@ class Model(BaseModel):
         populate_by_name=True,
     )
 
+
+Flag = Annotated[bool, Strict()]
+"""true or false only: `off`, `no` or 1 are refused rather than guessed."""
+
+Count = Annotated[int, Strict()]
+"""A whole number written as a number: `true` is not 1."""
 
 ShortStr = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 LongStr = Annotated[str, StringConstraints(max_length=MAX_TEXT)]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from hogo.policy.schema.common import MAX_LIST, Id, ItemKind, Model, PeriodField, Text
+from hogo.policy.schema.common import MAX_LIST, Flag, Id, ItemKind, Model, PeriodField, Text
 
 
 class ItemFormat(StrEnum):
@@ -30,9 +30,9 @@ class Item(Model):
     label: Text
     kind: ItemKind = ItemKind.OTHER
     format: ItemFormat = ItemFormat.TEXT
-    special_care: bool = False
-    lookup: bool = False
-    financial_risk: bool = False
+    special_care: Flag = False
+    lookup: Flag = False
+    financial_risk: Flag = False
     description: Text | None = None
 
 
@@ -84,8 +84,8 @@ class Source(Model):
     kind: SourceKind
     subject_kind: SubjectKind = SubjectKind.CUSTOMER
     items: list[Id] = Field(min_length=1, max_length=MAX_LIST)
-    direct: bool = True
-    in_writing: bool = True
+    direct: Flag = True
+    in_writing: Flag = True
     purpose_notice: PurposeNotice | None = None
     provider: Text | None = None
     description: Text | None = None
@@ -111,7 +111,7 @@ class Purpose(Model):
     retention: Id | None = None
     actors: list[Id] = Field(default_factory=list, max_length=100)
     related_to: list[Id] = Field(default_factory=list, max_length=100)
-    third_party_provision: bool = False
+    third_party_provision: Flag = False
 
 
 class RetentionEvent(StrEnum):

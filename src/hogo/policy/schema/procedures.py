@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, NonNegativeInt, model_validator
+from pydantic import Field, model_validator
 
-from hogo.policy.schema.common import MAX_LIST, CountryCode, Id, Model, ShortStr, Text, Url
+from hogo.policy.schema.common import (
+    MAX_LIST,
+    Count,
+    CountryCode,
+    Flag,
+    Id,
+    Model,
+    ShortStr,
+    Text,
+    Url,
+)
 
 Measures = list[Text]
 
@@ -62,14 +73,16 @@ class RequestChannel(StrEnum):
 
 
 class Agents(Model):
-    allowed: bool = True
+    allowed: Flag = True
     documents: Measures = Field(default_factory=list, max_length=50)
 
 
 class Fees(Model):
-    """Fees in yen per request kind; the law admits fees for purpose notice and disclosure only."""
+    """Fees in yen per request kind; Art. 38(1) admits fees for purpose notice and disclosure (provision records included)."""
 
-    amounts: dict[RequestKind, NonNegativeInt] = Field(default_factory=dict)
+    amounts: dict[RequestKind, Annotated[Count, Field(ge=0, le=10_000_000)]] = Field(
+        default_factory=dict
+    )
     payment: Text | None = None
 
 
@@ -87,7 +100,7 @@ class RequestProcedures(Model):
     identity_verification: Measures = Field(default_factory=list, max_length=50)
     agents: Agents | None = None
     fees: Fees | None = None
-    response_days: int = Field(default=14, ge=1, le=365)
+    response_days: Count = Field(default=14, ge=1, le=365)
     refusal: Text | None = None
     marketing_opt_out: MarketingOptOut | None = None
     note: Text | None = None
@@ -100,8 +113,8 @@ class StatisticsRelease(Model):
     label: Text
     purpose: Id
     items: list[Id] = Field(min_length=1, max_length=MAX_LIST)
-    min_cell: int = Field(default=10, ge=1, le=10_000)
-    provided_to_third_parties: bool = False
+    min_cell: Count = Field(default=10, ge=1, le=10_000)
+    provided_to_third_parties: Flag = False
 
 
 class AnonymizedDataset(Model):
@@ -124,18 +137,20 @@ class ChangeNotice(StrEnum):
 class PolicyChanges(Model):
     """How a revised policy is announced and when it applies (Arts. 17(2), 21(3))."""
 
-    notice: list[ChangeNotice] = Field(default_factory=lambda: [ChangeNotice.WEBSITE])
-    advance_notice_days: int | None = Field(default=None, ge=0, le=365)
-    consent_when_required: bool = True
+    notice: list[ChangeNotice] = Field(
+        default_factory=lambda: [ChangeNotice.WEBSITE], max_length=10
+    )
+    advance_notice_days: Count | None = Field(default=None, ge=0, le=365)
+    consent_when_required: Flag = True
     statement: Text | None = None
 
 
 class Leakage(Model):
     """What the company does on a leak (Art. 26): report to the PPC and notify the people affected."""
 
-    notify_subjects: bool = True
-    report_to_ppc: bool = True
-    publish: bool = True
+    notify_subjects: Flag = True
+    report_to_ppc: Flag = True
+    publish: Flag = True
     statement: Text | None = None
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 from hogo.policy.schema.common import (
     MAX_LIST,
     CountryCode,
+    Flag,
     Id,
     Model,
     PeriodField,
@@ -20,7 +21,7 @@ from hogo.policy.schema.common import (
 
 
 class StatutoryException(StrEnum):
-    """Cases where provision needs no consent (Art. 27(1)(i)–(vii))."""
+    """Cases where provision needs no consent (Art. 27(1)); `research` covers items (v)–(vii)."""
 
     LAW = "law"
     LIFE = "life"
@@ -50,14 +51,14 @@ class Recipient(Model):
     address: Text | None = None
     representative: Text | None = None
     country: CountryCode | None = None
-    abroad: bool | None = None
+    abroad: Flag | None = None
     items: list[Id] = Field(min_length=1, max_length=MAX_LIST)
     purposes: list[Id] = Field(min_length=1, max_length=100)
     recipient_purpose: Text | None = None
     basis: RecipientBasis = RecipientBasis.CONSENT
     foreign_system: Text | None = None
     recipient_measures: Text | None = None
-    government: bool = False
+    government: Flag = False
 
     @property
     def is_abroad(self) -> bool:
@@ -80,7 +81,7 @@ class OptOutProvision(Model):
     items: list[Id] = Field(default_factory=list, max_length=MAX_LIST)
     acquisition_method: Text | None = None
     provision_method: Text | None = None
-    stop_on_request: bool = False
+    stop_on_request: Flag = False
     request_method: Text | None = None
     update_method: Text | None = None
     start_date: date | None = None
@@ -112,7 +113,7 @@ class Vendor(Model):
     country: CountryCode | None = None
     contract_date: date | None = None
     confidentiality_clause: date | None = None
-    audit_clause: bool = False
+    audit_clause: Flag = False
     audit_interval: PeriodField | None = None
     last_audit: date | None = None
     sub_entrustment: SubEntrustment | None = None
@@ -171,5 +172,5 @@ class Module(Model):
     country: CountryCode | None = None
     policy_url: Url | None = None
     opt_out_url: Url | None = None
-    behavioural_advertising: bool = False
-    consent_required: bool = False
+    behavioural_advertising: Flag = False
+    consent_required: Flag = False
