@@ -15,6 +15,17 @@ from hogo.policy.loader import load_policy_text
 from tests.conftest import FIXTURES
 
 TODAY = date(2026, 11, 24)
+KINDS = [
+    "purpose_notice",
+    "disclosure",
+    "provision_records",
+    "correction",
+    "addition",
+    "deletion",
+    "suspension_of_use",
+    "erasure",
+    "stop_provision",
+]
 BASE: dict[str, Any] = yaml.safe_load((FIXTURES / "full.yaml").read_text("utf-8"))
 
 Mutation = Callable[[dict[str, Any]], None]
@@ -44,7 +55,9 @@ def vendor(data: dict[str, Any]) -> dict[str, Any]:
     return data["entrustment"]["vendors"][0]
 
 
-def _add_item(data: dict[str, Any], item: dict[str, Any], *, collect: bool, use: str | None) -> None:
+def _add_item(
+    data: dict[str, Any], item: dict[str, Any], *, collect: bool, use: str | None
+) -> None:
     data["items"].append(item)
     if collect:
         data["sources"][0]["items"].append(item["id"])
@@ -56,12 +69,17 @@ FIRES: dict[str, Mutation] = {
     "HG001": lambda d: purpose(d, "orders")["items"].append("fax"),
     "HG002": lambda d: recipient(d, "partner_us")["purposes"].append("profiling"),
     "HG003": lambda d: purpose(d, "orders").update(retention="ten_years"),
-    "HG004": lambda d: d["retention"].append({"id": "seven_years", "period": "1y", "from": "collection"}),
+    "HG004": lambda d: d["retention"].append(
+        {"id": "seven_years", "period": "1y", "from": "collection"}
+    ),
     "HG005": lambda d: _add_item(
         d, {"id": "fax", "label": {"ja": "FAX番号", "en": "fax number"}}, collect=True, use=None
     ),
     "HG006": lambda d: _add_item(
-        d, {"id": "fax", "label": {"ja": "FAX番号", "en": "fax number"}}, collect=False, use="orders"
+        d,
+        {"id": "fax", "label": {"ja": "FAX番号", "en": "fax number"}},
+        collect=False,
+        use="orders",
     ),
     "HG007": lambda d: purpose(d, "orders").pop("retention"),
     "HG008": lambda d: purpose(d, "wellness").update(basis="announced"),
@@ -92,6 +110,11 @@ FIRES: dict[str, Mutation] = {
     "HG031": lambda d: d["requests"].update(response_days=30),
     "HG032": lambda d: d["policy"].update(last_revised="2019-01-01"),
     "HG033": lambda d: d["statistics"][0]["items"].append("health"),
+    "HG034": lambda d: d["third_party"].update(
+        other_grounds=[{"ja": "正当な理由がある場合", "en": "for legitimate reasons"}]
+    ),
+    "HG035": lambda d: d["requests"].update(kinds=["disclosure", "correction"]),
+    "HG036": lambda d: d["organization"]["complaint_contact"].update(channels=[], email=None),
 }
 
 
@@ -126,20 +149,58 @@ def test_rule_fires(rule_id: str) -> None:
 # Near misses: the situation a rule is about, done right, must not fire it.
 NEAR_MISSES: list[tuple[str, Mutation, date]] = [
     ("HG008", lambda d: purpose(d, "wellness").update(basis="consent"), TODAY),
-    ("HG009", lambda d: purpose(d, "orders").update(
-        description={"ja": "マーケティング活動として新商品の案内をメールで送るため",
-                     "en": "To e-mail you about new products as part of marketing"}), TODAY),
-    ("HG010", lambda d: d["sources"][0].update(direct=False, provider={"ja": "提携先", "en": "a partner"}), TODAY),
+    (
+        "HG009",
+        lambda d: purpose(d, "orders").update(
+            description={
+                "ja": "マーケティング活動として新商品の案内をメールで送るため",
+                "en": "To e-mail you about new products as part of marketing",
+            }
+        ),
+        TODAY,
+    ),
+    (
+        "HG010",
+        lambda d: d["sources"][0].update(
+            direct=False, provider={"ja": "提携先", "en": "a partner"}
+        ),
+        TODAY,
+    ),
     ("HG010", lambda d: d["sources"][0].update(in_writing=False), TODAY),
     ("HG016", lambda d: recipient(d, "partner_us").update(abroad=True), TODAY),
     ("HG017", lambda d: recipient(d, "list_broker").pop("foreign_system", None), TODAY),
     ("HG020", lambda d: vendor(d).update(last_audit="2025-11-24"), TODAY),  # due today: not overdue
     ("HG020", lambda d: vendor(d).pop("audit_interval"), TODAY),
-    ("HG024", lambda d: d["modules"][0].update(behavioural_advertising=False, opt_out_url=None), TODAY),
+    (
+        "HG024",
+        lambda d: d["modules"][0].update(behavioural_advertising=False, opt_out_url=None),
+        TODAY,
+    ),
     ("HG028", lambda d: d["requests"]["fees"]["amounts"].update(provision_records=300), TODAY),
     ("HG028", lambda d: d["requests"]["fees"]["amounts"].update(correction=0), TODAY),
     ("HG031", lambda d: d["requests"].update(response_days=14), TODAY),
     ("HG032", lambda d: d["policy"].update(last_revised="2020-04-01"), TODAY),
+    (
+        "HG034",
+        lambda d: d["third_party"].update(
+            exceptions=["law", "life", "public_health", "state", "research"]
+        ),
+        TODAY,
+    ),
+    (
+        "HG035",
+        lambda d: d["requests"].update(
+            kinds=list(reversed(BASE["requests"].get("kinds") or KINDS))
+        ),
+        TODAY,
+    ),
+    (
+        "HG036",
+        lambda d: d["organization"]["complaint_contact"].update(
+            channels=["post"], email=None, postal_address={"ja": "東京都", "en": "Tokyo"}
+        ),
+        TODAY,
+    ),
 ]
 
 
@@ -166,8 +227,16 @@ def test_opt_out_reports_each_missing_item_and_the_providers_details() -> None:
         d["organization"].pop("address")
 
     messages = [f.message for f in findings_for(strip) if f.rule == "HG013"]
-    for key in ("purpose", "acquisition_method", "provision_method", "stop_on_request",
-                "request_method", "update_method", "start_date", "address"):
+    for key in (
+        "purpose",
+        "acquisition_method",
+        "provision_method",
+        "stop_on_request",
+        "request_method",
+        "update_method",
+        "start_date",
+        "address",
+    ):
         assert any(key in m for m in messages), key
 
 
@@ -180,7 +249,11 @@ def test_reference_findings_name_both_ends_and_suggest() -> None:
 
 
 def test_finding_points_at_the_line_of_the_offending_value() -> None:
-    text = (FIXTURES / "full.yaml").read_text("utf-8").replace("retention: seven_years", "retention: ten_years")
+    text = (
+        (FIXTURES / "full.yaml")
+        .read_text("utf-8")
+        .replace("retention: seven_years", "retention: ten_years")
+    )
     findings = check_policy(load_policy_text(text, "full.yaml", strict=False), today=TODAY)
     (hg003,) = [f for f in findings if f.rule == "HG003"]
     line = text.splitlines()[hg003.line - 1]

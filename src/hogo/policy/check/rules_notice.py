@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hogo.policy.check.registry import Context, Hit, Severity, rule
-from hogo.policy.schema import RequestKind
+from hogo.policy.schema import Contact, RequestKind
 
 # Art. 38(1): fees may be charged for notice of purpose and disclosure (records included).
 _FEE_KINDS = {RequestKind.PURPOSE_NOTICE, RequestKind.DISCLOSURE, RequestKind.PROVISION_RECORDS}
@@ -166,3 +166,42 @@ def dates_out_of_order(context: Context) -> Iterator[Hit]:
             ("policy", "established"),
             f"established {meta.established} is after today ({context.today})",
         )
+
+
+@rule(
+    "HG035",
+    Severity.ERROR,
+    "APPI Art. 32(2), 33, 34, 35",
+    en="a request the law gives people is not offered",
+    ja="法律上認められる請求の受付がない",
+)
+def request_kind_missing(context: Context) -> Iterator[Hit]:
+    offered = set(context.policy.requests.kinds)
+    missing = [kind.value for kind in RequestKind if kind not in offered]
+    if missing:
+        yield Hit(
+            ("requests", "kinds"),
+            f"people have the right to make these requests but the policy does not offer "
+            f"them: {', '.join(missing)}",
+        )
+
+
+def _reachable(contact: Contact) -> bool:
+    return any((contact.email, contact.phone, contact.form_url, contact.postal_address))
+
+
+@rule(
+    "HG036",
+    Severity.ERROR,
+    "APPI Art. 32(1)(iii), (iv); Cabinet Order Art. 10(ii)",
+    en="contact point with no way to reach it",
+    ja="連絡手段のない窓口",
+)
+def unreachable_contact(context: Context) -> Iterator[Hit]:
+    org = context.policy.organization
+    for key, contact in (("contact", org.contact), ("complaint_contact", org.complaint_contact)):
+        if contact is not None and not _reachable(contact):
+            yield Hit(
+                ("organization", key),
+                f"organization.{key} gives no e-mail, telephone, form or postal address",
+            )

@@ -306,3 +306,19 @@ def module_incomplete(context: Context) -> Iterator[Hit]:
                 path,
                 f"module {module.id!r} serves behavioural advertising but gives no opt_out_url",
             )
+
+
+@rule(
+    "HG034",
+    Severity.ERROR,
+    "APPI Art. 27(1)",
+    en="provision without consent on a ground the law does not allow",
+    ja="法令上認められない事由による同意のない第三者提供",
+)
+def unlawful_ground(context: Context) -> Iterator[Hit]:
+    for j, ground in enumerate(context.policy.third_party.other_grounds):
+        yield Hit(
+            ("third_party", "other_grounds", j),
+            f"the policy allows provision without consent {ground.en!r}; only the statutory "
+            "cases of Art. 27(1) (law, life, public health, state, research) allow that",
+        )

@@ -89,10 +89,18 @@ class OptOutProvision(Model):
 
 
 class ThirdParty(Model):
+    """Provision to third parties; `other_grounds` records promises the law does not allow.
+
+    Real policies name grounds outside Art. 27(1) ("for legitimate reasons", "when necessary
+    for other services"); they are kept as stated so the published text stays faithful, and
+    `hogo check` reports each one.
+    """
+
     exceptions: list[StatutoryException] = Field(default_factory=list, max_length=10)
     not_third_party: list[NotThirdParty] = Field(default_factory=list, max_length=10)
     recipients: list[Recipient] = Field(default_factory=list, max_length=MAX_LIST)
     opt_out: OptOutProvision | None = None
+    other_grounds: list[Text] = Field(default_factory=list, max_length=50)
     statement: Text | None = None
 
 
