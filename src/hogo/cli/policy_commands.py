@@ -156,7 +156,7 @@ def render(
                 Text(f"site ready: open {files.root.resolve() / 'index.html'}"), style="bold green"
             )
             return
-        text = documents.render_file(path, lang.value, fmt.value)  # type: ignore[arg-type]
+        text = documents.render_file(path, lang.value, fmt.value)
     except documents.PolicyLoadError as exc:
         raise _fail_on_load(exc) from None
     if out is None:

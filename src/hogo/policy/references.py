@@ -47,7 +47,8 @@ def references(policy: Policy) -> Iterator[Reference]:
         if purpose.retention is not None:
             yield Reference(("purposes", i, "retention"), owner, "retention", purpose.retention)
     for i, recipient in enumerate(policy.third_party.recipients):
-        owner, path = f"recipient {recipient.id!r}", ("third_party", "recipients", i)
+        owner = f"recipient {recipient.id!r}"
+        path: PathKey = ("third_party", "recipients", i)
         yield from _many((*path, "items"), owner, "items", recipient.items)
         yield from _many((*path, "purposes"), owner, "purposes", recipient.purposes)
     opt_out = policy.third_party.opt_out
