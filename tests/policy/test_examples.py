@@ -19,9 +19,11 @@ from pydantic import BaseModel
 
 from hogo.policy.check import check_policy
 from hogo.policy.loader import LoadedPolicy, load_policy
+from hogo.policy.render import render_html, render_markdown, render_sections, section_heading
 from hogo.policy.schema import (
     Basis,
     ContactChannel,
+    Lang,
     LawKind,
     NotThirdParty,
     Policy,
@@ -592,3 +594,90 @@ def test_check_reports_what_the_seed_lacks(name: str) -> None:
         f"{name}: missing {LACKS[name] - found}, unexpected {found - LACKS[name]}"
     )
     assert not found & NEVER, f"{name}: findings that are the example's own mistakes"
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering: every section the seed has appears, in both languages and both formats.
+
+SEED_SECTIONS: dict[str, set[str]] = {
+    # 1 acquisition, 2 utilization, 3 management and protection, 4 commission,
+    # 5 disclosure to a third party, 6 changes; preamble on laws and guidelines
+    "exrant.yaml": {
+        "general",
+        "acquisition",
+        "purposes",
+        "security",
+        "entrustment",
+        "third_party",
+        "changes",
+    },
+    # Articles 1–12: general, acquisition, purposes, third party (with opt-out provision),
+    # entrustment, shared use, modules, behavioural advertising, safety management,
+    # disclosure requests, changes, inquiries
+    "xtra.yaml": {
+        "general",
+        "acquisition",
+        "purposes",
+        "third_party",
+        "opt_out",
+        "entrustment",
+        "joint_use",
+        "modules",
+        "security",
+        "requests",
+        "changes",
+        "contact",
+    },
+    # acquisition/use/provision/deposit, prevention of loss and leakage, compliance,
+    # improvement of the compliance program, objectives and inquiries (stopping mail)
+    "kaji_group.yaml": {
+        "general",
+        "acquisition",
+        "purposes",
+        "third_party",
+        "entrustment",
+        "security",
+        "requests",
+        "contact",
+    },
+    # compliance, purposes, use within purposes, retention, safety management, supervision
+    # of employees and trustees, provision, information sharing, requests, complaints,
+    # leakage, continuous improvement
+    "telecom_carrier.yaml": {
+        "general",
+        "purposes",
+        "retention",
+        "security",
+        "entrustment",
+        "third_party",
+        "joint_use",
+        "requests",
+        "contact",
+        "leakage",
+    },
+    # Section 1 purposes, 2 management, 3 disclosure to third parties (statistics),
+    # 4 outsourcing, 5 change of terms
+    "campaign_service.yaml": {
+        "purposes",
+        "security",
+        "third_party",
+        "statistics",
+        "entrustment",
+        "changes",
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEED_OF))
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_rendering_has_every_section_the_seed_has(name: str, lang: Lang) -> None:
+    sections = render_sections(policy(name), lang)
+    keys = {section.key for section in sections}
+    assert SEED_SECTIONS[name] <= keys, f"{name} ({lang}): missing {SEED_SECTIONS[name] - keys}"
+    markdown = render_markdown(policy(name), lang)
+    html = render_html(policy(name), lang)
+    for section in sections:
+        if section.key in SEED_SECTIONS[name]:
+            assert section_heading(section, lang) in markdown
+            assert f'id="{section.key}"' in html
+            assert section.body.strip(), f"{name} ({lang}): empty section {section.key}"
