@@ -23,8 +23,8 @@ demo: $(STAMP)
 	$(BIN)/hogo render $(EXAMPLE) --site $(SITE)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 types: $(STAMP)
 	$(BIN)/mypy

@@ -31,11 +31,15 @@ def test_every_option_and_argument_is_documented() -> None:
                 for flag in param.opts:
                     assert f"`{flag}`" in section, f"hogo {name}: {flag} is undocumented"
             else:
-                assert f"`{param.name.upper()}`" in section, f"hogo {name}: {param.name} is undocumented"
+                assert f"`{param.name.upper()}`" in section, (
+                    f"hogo {name}: {param.name} is undocumented"
+                )
 
 
 def test_no_documented_command_is_missing() -> None:
-    documented = {line[len("## `hogo ") : -1] for line in DOC.splitlines() if line.startswith("## `hogo ")}
+    documented = {
+        line[len("## `hogo ") : -1] for line in DOC.splitlines() if line.startswith("## `hogo ")
+    }
     assert documented == set(commands())
 
 

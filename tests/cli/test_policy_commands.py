@@ -44,7 +44,9 @@ def test_init_never_overwrites_without_force(tmp_path: Path) -> None:
 
 def test_check_reports_findings_with_location_and_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
-    path.write_text(STARTER.read_text("utf-8").replace("retention: inquiry_3y", "retention: nope"), "utf-8")
+    path.write_text(
+        STARTER.read_text("utf-8").replace("retention: inquiry_3y", "retention: nope"), "utf-8"
+    )
     code, out, _ = run("check", str(path))
     assert code == 1
     assert f"{path}:" in out and "error HG003" in out and "[APPI Art. 22]" in out
@@ -93,7 +95,15 @@ def test_list_rules() -> None:
     assert code == 0 and "HG033" in out
 
 
-@pytest.mark.parametrize(("lang", "fmt", "marker"), [("ja", "md", "第1条"), ("en", "md", "Article 1"), ("ja", "html", '<html lang="ja"'), ("en", "html", '<html lang="en"')])
+@pytest.mark.parametrize(
+    ("lang", "fmt", "marker"),
+    [
+        ("ja", "md", "第1条"),
+        ("en", "md", "Article 1"),
+        ("ja", "html", '<html lang="ja"'),
+        ("en", "html", '<html lang="en"'),
+    ],
+)
 def test_render_to_stdout(lang: str, fmt: str, marker: str) -> None:
     code, out, _ = run("render", str(STARTER), "--lang", lang, "--format", fmt)
     assert code == 0 and marker in out
@@ -105,14 +115,22 @@ def test_render_to_file_and_site(tmp_path: Path) -> None:
     assert out_file.read_text("utf-8").startswith("<!doctype html>")
     code, out, _ = run("render", str(STARTER), "--site", str(tmp_path / "site"))
     assert code == 0 and "site ready" in out
-    for rel in ("index.html", "ja/index.html", "en/index.html", "ja/privacy-policy.md", "en/privacy-policy.md"):
+    for rel in (
+        "index.html",
+        "ja/index.html",
+        "en/index.html",
+        "ja/privacy-policy.md",
+        "en/privacy-policy.md",
+    ):
         assert (tmp_path / "site" / rel).is_file(), rel
 
 
 def test_render_refuses_an_invalid_policy_with_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "p.yaml"
-    path.write_text(STARTER.read_text("utf-8").replace("retention: inquiry_3y", "retention: nope"), "utf-8")
-    code, out, err = run("render", str(path), "-o", str(tmp_path / "x.html"))
+    path.write_text(
+        STARTER.read_text("utf-8").replace("retention: inquiry_3y", "retention: nope"), "utf-8"
+    )
+    code, _out, err = run("render", str(path), "-o", str(tmp_path / "x.html"))
     assert code == 2 and "retention rule 'nope'" in err
     assert not (tmp_path / "x.html").exists()
 
@@ -130,11 +148,17 @@ def test_diff_exit_code_tells_whether_consent_is_needed(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["requires_consent"] is False
 
     widened = tmp_path / "widened.yaml"
-    widened.write_text(text.replace("items: [name, email, phone, inquiry]\n    basis", "items: [name, email, phone, inquiry, name]\n    basis").replace(
-        "  - id: inquiry\n    label: {ja: お問い合わせ内容, en: content of the inquiry}\n    kind: free_text\n",
-        "  - id: inquiry\n    label: {ja: お問い合わせ内容, en: content of the inquiry}\n    kind: free_text\n"
-        "  - id: religion\n    label: {ja: 信条, en: creed}\n    special_care: true\n",
-    ), "utf-8")
+    widened.write_text(
+        text.replace(
+            "items: [name, email, phone, inquiry]\n    basis",
+            "items: [name, email, phone, inquiry, name]\n    basis",
+        ).replace(
+            "  - id: inquiry\n    label: {ja: お問い合わせ内容, en: content of the inquiry}\n    kind: free_text\n",
+            "  - id: inquiry\n    label: {ja: お問い合わせ内容, en: content of the inquiry}\n    kind: free_text\n"
+            "  - id: religion\n    label: {ja: 信条, en: creed}\n    special_care: true\n",
+        ),
+        "utf-8",
+    )
     code, out, _ = run("diff", str(STARTER), str(widened))
     assert code == 1 and "consent" in out
 
@@ -142,7 +166,12 @@ def test_diff_exit_code_tells_whether_consent_is_needed(tmp_path: Path) -> None:
 def test_console_script_runs_as_a_real_process(tmp_path: Path) -> None:
     hogo = shutil.which("hogo", path=str(Path(sys.executable).parent))
     assert hogo is not None
-    done = subprocess.run([hogo, "check", str(STARTER), "--format", "json"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [hogo, "check", str(STARTER), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["ok"] is True
     bad = tmp_path / "bad.yaml"
