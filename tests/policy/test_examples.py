@@ -8,6 +8,7 @@ would be a mistake of the example itself (a broken reference, a generic purpose)
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -39,6 +40,14 @@ from hogo.policy.schema import (
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+
+
+def require_seeds() -> None:
+    """The seeds live beside the repository (as in CI); a lone clone skips, CI never does."""
+    if not SEEDS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have shared/ beside the repository: {SEEDS} is missing")
+        pytest.skip(f"{SEEDS} is not beside this checkout")
 TODAY = date(2026, 11, 24)
 
 PLACEHOLDER_DATE = date(1970, 1, 1)
@@ -94,6 +103,7 @@ def texts(value: object) -> Iterator[Text]:
 
 
 def test_one_example_per_seed() -> None:
+    require_seeds()
     assert sorted(path.name for path in EXAMPLES.glob("*.yaml")) == sorted(SEED_OF)
     assert sorted(SEED_OF.values()) == sorted(path.name for path in SEEDS.glob("*.txt"))
 
@@ -105,6 +115,7 @@ def test_loads_with_strict_references(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SEED_OF))
 def test_header_names_an_existing_seed(name: str) -> None:
+    require_seeds()
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     match = _HEADER.match(text)
     assert match, f"{name} must start with '# Source: shared/seeds/<seed file> (...)'"
