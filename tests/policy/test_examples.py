@@ -48,6 +48,8 @@ def require_seeds() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"CI must have shared/ beside the repository: {SEEDS} is missing")
         pytest.skip(f"{SEEDS} is not beside this checkout")
+
+
 TODAY = date(2026, 11, 24)
 
 PLACEHOLDER_DATE = date(1970, 1, 1)
