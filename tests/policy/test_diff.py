@@ -502,6 +502,11 @@ CASES = [
         ("third_party.exceptions", "added", N, ART_27),
     ),
     case(
+        "other-grounds",
+        add("third_party.other_grounds", text("for legitimate reasons")),
+        ("third_party.other_grounds[0]", "added", N, ART_27),
+    ),
+    case(
         "not-third-party",
         add("third_party.not_third_party", "joint_use"),
         ("third_party.not_third_party", "added", E, "APPI Art. 27(5)"),

@@ -186,7 +186,8 @@ def diff(
         console = stdout()
         styles = {"consent": "bold red", "notify": "yellow", "editorial": "dim"}
         for change in result.changes:
-            line = f"{change.change_class.value:<9} {change.kind:<7} {change.path}: {change.message} [{change.article}]"
+            article = f" [{change.article}]" if change.article else ""
+            line = f"{change.change_class.value:<9} {change.kind:<7} {change.path}: {change.message}{article}"
             console.print(Text(line), style=styles.get(change.change_class.value, ""))
         if not result.changes:
             console.print(Text("no changes"))

@@ -393,6 +393,7 @@ RULES: dict[str, Handler] = {
     "third_party.recipients[*].recipient_measures": fixed(NOTIFY, ART_FOREIGN_INFO, _TELL),
     "third_party.recipients[*].government": _WORDING,
     "third_party.exceptions": fixed(NOTIFY, ART_PROVISION, _TELL),
+    "third_party.other_grounds.**": fixed(NOTIFY, ART_PROVISION, _TELL),
     "third_party.not_third_party": fixed(EDITORIAL, ART_NOT_THIRD_PARTY, PUBLISH),
     "third_party.statement": _WORDING,
     "third_party.opt_out.**": fixed(
