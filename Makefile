@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXAMPLE ?= examples/xtra.yaml
+EXAMPLE ?= examples/showcase/hogo.yaml
 SITE ?= site
 
 .PHONY: demo test lint types contracts pytest venv bench clean
@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The demo shows findings (vendor audits fall due as time passes) and renders regardless.
 demo: $(STAMP)
-	$(BIN)/hogo check $(EXAMPLE)
+	$(BIN)/hogo check $(EXAMPLE) || echo "(findings above; the demo renders the policy anyway)"
 	$(BIN)/hogo render $(EXAMPLE) --site $(SITE)
 
 lint: $(STAMP)
