@@ -24,8 +24,8 @@ demo: $(STAMP)
 	$(BIN)/hogo render $(EXAMPLE) --site $(SITE)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 types: $(STAMP)
 	$(BIN)/mypy
@@ -39,7 +39,7 @@ pytest: $(STAMP)
 test: lint types contracts pytest
 
 bench: $(STAMP)
-	@echo "no benchmarks yet"
+	$(BIN)/python benchmarks/bench_policy.py
 
 clean:
 	rm -rf $(VENV) $(SITE) .pytest_cache .mypy_cache .ruff_cache

@@ -96,12 +96,24 @@ def test_malformed_yaml_gives_line_and_column() -> None:
         ("- a\n- b\n", "mapping of keys"),
         ("hogo: 1\n---\nhogo: 1\n", "more than one YAML document"),
         ("a: &x [*x]\n", "nested too deeply"),
-        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 200 levels"),
+        ("a: " + "{a: " * 300 + "}" * 300 + "\n", "nested more than 200 levels"),
         ("? [a, b]\n: c\n", "a key must be a plain name"),
     ],
 )
 def test_hostile_or_odd_documents(text: str, expected: str) -> None:
     assert any(expected in m for m in errors_of(text))
+
+
+def test_flow_nesting_that_would_crash_libyaml_is_refused_first() -> None:
+    (message,) = errors_of("hogo: 1\npolicy: " + "[" * 1_000_000)
+    assert message == "p.yaml:2:209: YAML is nested more than 200 levels deep"
+
+
+def test_deep_block_nesting_within_the_size_limit_is_handled() -> None:
+    text = "".join(" " * i + f"k{i}:\n" for i in range(1500)) + " " * 1500 + "v\n"
+    assert len(text.encode()) < MAX_FILE_BYTES
+    assert errors_of(text)  # refused as a policy, without crashing the process
 
 
 def test_alias_bomb_is_stopped() -> None:

@@ -99,7 +99,15 @@ def dotted(path: Iterable[str | int]) -> str:
     return out
 
 
-class _Loader(yaml.SafeLoader):
+MAX_DEPTH = 200
+"""Nesting levels; a policy uses about eight. LibYAML's parser recurses and crashes the
+process (not an exception) on flow collections nested ~100,000 deep, so depth is checked
+before parsing."""
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     """YAML 1.2 core scalars: `NO` stays the string for Norway, 10:00 is not the number 600."""
 
 
@@ -247,9 +255,36 @@ def read_policy_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse flow collections nested past MAX_DEPTH before LibYAML recurses into them.
+
+    Brackets inside quoted strings are counted too: the estimate errs on the side of
+    refusing, and a real policy is nowhere near the limit. Block nesting needs
+    indentation, which the file-size limit already bounds.
+    """
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            before = text[: match.start()]
+            line = before.count("\n") + 1
+            column = match.start() - (before.rfind("\n") + 1) + 1
+            raise PolicyLoadError(
+                [
+                    Diagnostic(
+                        name, line, column, f"YAML is nested more than {MAX_DEPTH} levels deep"
+                    )
+                ]
+            )
+
+
 def parse_document(text: str, name: str) -> tuple[Any, SourceMap]:
     """YAML text -> plain values and their positions, or PolicyLoadError."""
     source = SourceMap(name)
+    _check_depth(text, name)
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
