@@ -18,6 +18,7 @@ from hogo.policy.schema import (
     LANGS,
     AccreditedOrganization,
     Agents,
+    Basis,
     Company,
     Compliance,
     Fees,
@@ -25,6 +26,7 @@ from hogo.policy.schema import (
     Leakage,
     Policy,
     Precedence,
+    ResponsibleParty,
     Security,
     Statement,
     Text,
@@ -317,7 +319,7 @@ EXPECTED: dict[tuple[Lang, str], tuple[str, ...]] = {
     ),
     ("en", "joint_use"): (
         "Example Logistics K.K.",
-        "Example K.K.; 1-1-1 Marunouchi",
+        "Items of personal data used jointly: name and e-mail address",
         "<https://example.co.jp/joint-use>",
     ),
     ("ja", "retention"): (
@@ -481,3 +483,211 @@ def test_the_full_check_fixture_renders(full_policy_path: Path) -> None:
     for lang in LANGS:
         assert render_markdown(policy, lang).startswith("# ")
         _parse(render_html(policy, lang))
+
+
+# ---------------------------------------------------------------------------------------
+# Nothing said twice, nothing the policy does not state.
+
+
+def _body(policy: Policy, lang: Lang, key: str) -> str:
+    return {s.key: s.body for s in render_sections(policy, lang)}.get(key, "")
+
+
+PREAMBLE_DEFINING = Text(
+    ja="株式会社エグザンプル（以下「当社」といいます。）は、お客様の個人情報を次のとおり取り扱います。",
+    en='Example K.K. ("we") handles personal information as follows.',
+)
+PREAMBLE_PLAIN = Text(
+    ja="本方針は、当社がお客様の個人情報をどのように取り扱うかをご説明するものです。",
+    en="This policy explains how we handle personal information.",
+)
+
+
+@pytest.mark.parametrize("preamble", [PREAMBLE_DEFINING, PREAMBLE_PLAIN])
+def test_a_preamble_replaces_the_standard_opening(starter: Policy, preamble: Text) -> None:
+    policy = _meta(starter, preamble=preamble)
+    ja, en = render_markdown(policy, "ja"), render_markdown(policy, "en")
+    assert preamble.ja in ja and preamble.en in en
+    assert "重要な社会的責務" not in ja and "important responsibility" not in en
+    assert ja.count("以下「当社」") + ja.count("「当社」とは") == 1
+    assert en.count('("we"') + en.count('"we", "us" and "our" mean') == 1
+    if preamble is PREAMBLE_PLAIN:
+        assert "本方針において、「当社」とは株式会社エグザンプルをいいます。" in ja
+
+
+def test_a_preamble_defines_a_custom_subject_term_once(starter: Policy) -> None:
+    term = Text(ja="情報提供者", en="Information Provider")
+    defining = Text(
+        ja="株式会社エグザンプル（以下「当社」といいます。）に個人情報を提供される方を「情報提供者」といいます。",
+        en='Example K.K. ("we") calls a person who provides personal information an "Information Provider".',
+    )
+    for preamble, times in ((defining, 1), (PREAMBLE_DEFINING, 1)):
+        policy = _meta(starter, preamble=preamble, subject_term=term)
+        ja, en = render_markdown(policy, "ja"), render_markdown(policy, "en")
+        assert ja.count("「情報提供者」") == times
+        assert en.count('"Information Provider"') == times
+    assert "「情報提供者」とは個人情報によって識別される特定の個人" in render_markdown(
+        _meta(starter, preamble=PREAMBLE_DEFINING, subject_term=term), "ja"
+    )
+
+
+def test_joint_use_without_a_responsible_party_does_not_name_the_company(rich: Policy) -> None:
+    assert rich.joint_use[0].responsible is None
+    for lang in LANGS:
+        body = _body(rich, lang, "joint_use")
+        assert rich.organization.name[lang] not in body
+        assert rich.organization.address[lang] not in body  # type: ignore[index]
+        assert "責任を有する者" not in body and "responsible" not in body.lower()
+        assert "<https://example.co.jp/joint-use>" in body
+    named = ResponsibleParty(name=Text(ja="エグザンプル物流株式会社", en="Example Logistics K.K."))
+    group = _update(rich.joint_use[0], responsible=named)
+    policy = _update(rich, joint_use=[group])
+    ja, en = _body(policy, "ja", "joint_use"), _body(policy, "en", "joint_use")
+    assert "管理について責任を有する者の氏名又は名称：エグザンプル物流株式会社" in ja
+    assert "住所" not in ja and "代表者" not in ja
+    assert "(name): Example Logistics K.K." in en
+
+
+def test_opt_out_names_only_the_provider_details_given(rich: Policy) -> None:
+    bare = _update(rich.organization, address=None, representative=None)
+    policy = _update(rich, organization=bare)
+    ja, en = _body(policy, "ja", "opt_out"), _body(policy, "en", "opt_out")
+    assert "個人情報取扱事業者の氏名又は名称：株式会社エグザンプル\n" in ja + "\n"
+    assert "住所" not in ja and "代表者" not in ja
+    assert "Name of the provider: Example K.K.\n" in en
+    full = _body(rich, "ja", "opt_out")
+    assert "氏名又は名称、住所及び代表者の氏名：株式会社エグザンプル、東京都" in full
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_request_kinds_renders_no_list_and_no_procedure(starter: Policy, lang: Lang) -> None:
+    policy = _update(starter, requests=_update(starter.requests, kinds=[]))
+    body = _body(policy, lang, "requests")
+    if lang == "ja":
+        words = ("開示（", "訂正", "利用の停止", "利用目的の通知", "応じられない")
+    else:
+        words = ("Disclosure", "Correction", "Suspension", "Notice of the purposes", "refuse")
+    assert [w for w in words if w in body] == []
+    assert "（1）" not in body and "1. " not in body
+    assert "14" not in body and "回答" not in body and "Our response" not in body
+    assert ("第" if lang == "ja" else "Article") in body  # points to the contact article
+    contact = _body(policy, lang, "contact")
+    assert "開示等の請求" not in contact and "requests under" not in contact
+    offered = _body(starter, lang, "requests")
+    assert ("（1）利用目的の通知" if lang == "ja" else "1. Notice of the purposes") in offered
+
+
+def test_marketing_opt_out_names_no_address_the_policy_does_not_give(rich: Policy) -> None:
+    for lang in LANGS:
+        body = _body(rich, lang, "requests")
+        marketing = body.split("###")[-1]
+        assert "privacy@example.co.jp" not in marketing
+        assert "速やかに" not in marketing and "promptly" not in marketing
+
+
+def test_complaints_are_taken_where_the_policy_says(starter: Policy) -> None:
+    org = starter.organization
+    # a complaint desk of its own: named under its own heading
+    ja = _body(starter, "ja", "contact")
+    assert "### 苦情・ご相談の窓口" in ja and "苦情・ご相談は、次の窓口まで" not in ja
+    # no complaint desk: the inquiry desk is not said to take complaints
+    none = _update(starter, organization=_update(org, complaint_contact=None))
+    assert "苦情" not in _body(none, "ja", "contact")
+    assert "complaint" not in _body(none, "en", "contact").lower()
+    # the same desk: named once, for both
+    same = _update(starter, organization=_update(org, complaint_contact=org.contact))
+    ja, en = _body(same, "ja", "contact"), _body(same, "en", "contact")
+    assert "開示等の請求及び個人情報の取扱いに関する苦情・ご相談は、次の窓口まで" in ja
+    assert ja.count("**個人情報お問い合わせ窓口**") == 1 and "### 苦情" not in ja
+    assert en.count("- E-mail:") == 1 and "complaints about how we handle" in en
+
+
+def test_statutory_and_other_grounds_are_listed_once(starter: Policy) -> None:
+    ground = Text(ja="正当な理由がある場合", en="where there are legitimate reasons")
+    policy = _update(starter, third_party=_update(starter.third_party, other_grounds=[ground]))
+    ja, en = _body(policy, "ja", "third_party"), _body(policy, "en", "third_party")
+    assert "（5）正当な理由がある場合" in ja and ja.count("正当な理由") == 1
+    assert "5. Where there are legitimate reasons." in en
+
+
+def test_records_of_provision_list_what_the_law_requires(rich: Policy) -> None:
+    ja = _body(rich, "ja", "third_party")
+    for line in (
+        "- 提供先の氏名又は名称その他の提供先を特定するに足りる事項",
+        "- ご本人の同意を得て提供した場合は、その旨",
+        "- オプトアウトにより提供した場合は、提供の年月日",
+    ):
+        assert line in ja
+    no_opt_out = _update(rich, third_party=_update(rich.third_party, opt_out=None))
+    assert "提供の年月日" not in _body(no_opt_out, "ja", "third_party")
+
+
+def test_supervision_in_the_company_words_replaces_the_standard_sentence(
+    starter: Policy,
+) -> None:
+    own = Text(ja="委託先を適切に監督します。", en="We supervise vendors appropriately.")
+    standard_ja, standard_en = (
+        "秘密保持及び安全管理措置に関する事項を定めた契約",
+        "cover confidentiality",
+    )
+    alone = _update(starter, entrustment=_update(starter.entrustment, supervision=own, vendors=[]))
+    ja, en = _body(alone, "ja", "entrustment"), _body(alone, "en", "entrustment")
+    assert own.ja in ja and standard_ja not in ja
+    assert own.en in en and standard_en not in en
+    # with a vendor register, the standard sentence is backed by it and the text adds to it
+    backed = _update(starter, entrustment=_update(starter.entrustment, supervision=own))
+    assert standard_ja in _body(backed, "ja", "entrustment")
+
+
+def test_shared_items_basis_and_retention_notes_are_said_once(starter: Policy) -> None:
+    first = starter.purposes[0]
+    second = _update(
+        first,
+        id="callback",
+        label=Text(ja="折り返しのご連絡", en="Calling back"),
+        description=Text(ja="お問い合わせに電話で折り返すため", en="To call you back"),
+    )
+    note = Text(ja="法令で定める場合は延長します。", en="Extended where the law requires.")
+    rule = _update(starter.retention[0], note=note)
+    consented = [_update(p, basis=Basis.CONSENT) for p in (first, second)]
+    policy = _update(starter, purposes=consented, retention=[rule])
+    ja, en = _body(policy, "ja", "purposes"), _body(policy, "en", "purposes")
+    assert ja.count("氏名、メールアドレス、電話番号、お問い合わせ内容") == 1
+    assert "特に記載のない限り" in ja and "利用する情報：" not in ja
+    assert ja.count("同意を得た場合に限り") == 1 and "いずれの利用目的についても" in ja
+    assert en.count("withdrawn at any time") == 1 and "Information used:" not in en
+    retention = _body(policy, "ja", "retention")
+    assert retention.count(note.ja) == 1 and "備考" not in retention
+
+
+def test_retention_note_for_some_purposes_names_them(rich: Policy) -> None:
+    note = Text(ja="法令で定める場合は延長します。", en="Extended where the law requires.")
+    rules = [_update(rich.retention[0], note=note), *rich.retention[1:]]
+    policy = _update(rich, retention=rules)
+    assert "お問い合わせへの対応について：法令で定める場合は延長します。" in _body(
+        policy, "ja", "retention"
+    )
+
+
+def test_behavioural_advertising_offers_an_opt_out_only_when_one_is_given(rich: Policy) -> None:
+    ja = render_markdown(rich, "ja")
+    assert "行動ターゲティング広告を希望されない場合" not in ja  # the ad module has no opt-out URL
+    ads = _update(rich.modules[1], opt_out_url="https://ads.example/optout")
+    with_opt_out = _update(rich, modules=[rich.modules[0], ads])
+    assert "行動ターゲティング広告を希望されない場合" in render_markdown(with_opt_out, "ja")
+    assert "opt-outs shown above" in render_markdown(with_opt_out, "en")
+
+
+def test_changes_without_advance_notice_never_say_zero_days(starter: Policy) -> None:
+    policy = _update(starter, changes=_update(starter.changes, advance_notice_days=0))
+    ja, en = _body(policy, "ja", "changes"), _body(policy, "en", "changes")
+    assert "0日前" not in ja and "効力発生日" not in ja and "公表した時から適用" in ja
+    assert "0 days" not in en and "from the time it is published" in en
+
+
+def test_written_sources_with_their_own_notice_need_no_general_sentence(starter: Policy) -> None:
+    sentence = "あらかじめご本人に利用目的を明示します"
+    assert starter.sources[0].purpose_notice is not None
+    assert sentence not in _body(starter, "ja", "acquisition")
+    silent = _update(starter.sources[0], purpose_notice=None)
+    assert sentence in _body(_update(starter, sources=[silent]), "ja", "acquisition")

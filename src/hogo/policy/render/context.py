@@ -9,6 +9,8 @@ prints text from hogo.yaml escapes it, so a template cannot forget to.
 from __future__ import annotations
 
 import functools
+import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
@@ -29,6 +31,8 @@ from hogo.policy.render.vocab import (
     word,
 )
 from hogo.policy.schema import (
+    Basis,
+    Contact,
     Hours,
     Item,
     Lang,
@@ -78,9 +82,10 @@ def environment() -> Environment:
             "hours": _hours,
             "retention": _retention,
             "lines": _lines,
-            "retention_note": _retention_note,
             "request_word": _request_word,
             "upper_first": _upper_first,
+            "party": _party,
+            "and_words": _and_words,
         }
     )
     return env
@@ -124,6 +129,17 @@ def _labels(ctx: Context, values: Iterable[Text]) -> list[str]:
 @pass_context
 def _words(ctx: Context, words: Iterable[str], conjunction: str = "and") -> str:
     return join_words(list(words), _lang(ctx), conjunction=conjunction)
+
+
+@pass_context
+def _and_words(ctx: Context, words: Iterable[str]) -> str:
+    """お問い合わせ、開示等の請求及び苦情 / questions, requests and complaints."""
+    lang, listed = _lang(ctx), list(words)
+    if lang == "ja":
+        return _ja_and(join_words(listed, lang))
+    if len(listed) > 2:  # the phrases contain "and" themselves: a serial comma keeps them apart
+        return f"{', '.join(listed[:-1])}, and {listed[-1]}"
+    return join_words(listed, lang)
 
 
 def _items(policy: Policy, ids: Iterable[str]) -> list[Item]:
@@ -231,12 +247,6 @@ def _retention(ctx: Context, purpose: Purpose) -> str:
 
 
 @pass_context
-def _retention_note(ctx: Context, rule_id: str | None) -> str:
-    rule = _policy(ctx).retention_rule(rule_id) if rule_id else None
-    return md_inline(rule.note[_lang(ctx)]) if rule is not None and rule.note is not None else ""
-
-
-@pass_context
 def _request_word(ctx: Context, kind: RequestKind) -> str:
     return _REQUEST_WORDS[_lang(ctx)][kind]
 
@@ -307,6 +317,42 @@ def request_lines(kinds: Iterable[RequestKind], lang: Lang) -> list[str]:
     return lines
 
 
+_PARTY_WORDS: dict[Lang, tuple[str, str, str]] = {
+    "ja": ("氏名又は名称", "住所", "代表者の氏名"),
+    "en": ("name", "address", "representative"),
+}
+
+
+@pass_context
+def _party(ctx: Context, party: Any) -> dict[str, str] | None:
+    """A business's name, address and representative, as far as hogo.yaml gives them.
+
+    `label` names exactly the details that follow (氏名又は名称及び住所 when there is no
+    representative), so a notice never promises a detail it does not show; nothing at
+    all without a name, because an address alone identifies no one.
+    """
+    lang = _lang(ctx)
+    if party is None or party.name is None:
+        return None
+    given = [
+        (word, text)
+        for word, text in zip(
+            _PARTY_WORDS[lang], (party.name, party.address, party.representative), strict=True
+        )
+        if text is not None
+    ]
+    words = [word for word, _ in given]
+    label = _ja_and(join_words(words, lang)) if lang == "ja" else join_words(words, lang)
+    separator = "、" if lang == "ja" else "; "
+    return {"label": label, "value": separator.join(md_inline(text[lang]) for _, text in given)}
+
+
+def _ja_and(joined: str) -> str:
+    """氏名、住所、代表者 -> 氏名、住所及び代表者."""
+    head, sep, last = joined.rpartition("、")
+    return f"{head}及び{last}" if sep else joined
+
+
 def _ja_or(joined: str) -> str:
     """訂正、追加、削除 -> 訂正、追加又は削除 (the statutory way of writing "or")."""
     head, sep, last = joined.rpartition("、")
@@ -358,6 +404,80 @@ def subject_terms(policy: Policy, lang: Lang) -> dict[str, str]:
     }
 
 
+_DEFINES_WE: dict[Lang, re.Pattern[str]] = {
+    "ja": re.compile("「当社」"),
+    "en": re.compile(r"[\"“]we[\"”]", re.IGNORECASE),
+}
+
+
+def preamble_defines(policy: Policy, lang: Lang) -> dict[str, bool]:
+    """Which of the policy's defined terms its own preamble already defines.
+
+    A preamble replaces the standard opening sentence, which is where "当社"/"we" and a
+    custom subject term are defined; whatever the preamble leaves undefined is defined
+    in one sentence after it, and nothing is defined twice.
+    """
+    preamble = policy.policy.preamble
+    text = preamble[lang] if preamble is not None else ""
+    term = policy.policy.subject_term
+    subject = term[lang].strip() if term is not None else ""
+    if lang == "ja":
+        quoted = [f"「{subject}」"]
+    else:
+        quoted = [f'"{subject}"'.lower(), f"“{subject}”".lower()]
+    return {
+        "we": bool(_DEFINES_WE[lang].search(text)),
+        "subject": not subject or any(q in text.lower() for q in quoted),
+    }
+
+
+def same_desk(first: Contact | None, second: Contact | None) -> bool:
+    """Two contacts that are one desk: same name and the same ways to reach it."""
+    if first is None or second is None:
+        return False
+
+    def reach(c: Contact) -> tuple[object, ...]:
+        return (c.name, c.email, c.phone, c.form_url, c.postal_address)
+
+    return reach(first) == reach(second)
+
+
+def shared_items(policy: Policy) -> list[str]:
+    """The item list most purposes share, said once before the purposes instead of under each.
+
+    Only when every purpose names its items and at least two name the same ones; the
+    purposes whose items differ keep their own line.
+    """
+    purposes = policy.purposes
+    if len(purposes) < 2 or not all(p.items for p in purposes):
+        return []
+    items, count = Counter(tuple(p.items) for p in purposes).most_common(1)[0]
+    return list(items) if count >= 2 else []
+
+
+def common_basis(policy: Policy) -> str | None:
+    """Consent or opt-out, when every purpose (two or more) has it: said once, not per purpose."""
+    bases = {p.basis for p in policy.purposes}
+    if len(policy.purposes) < 2 or len(bases) != 1:
+        return None
+    (basis,) = bases
+    return str(basis) if basis in (Basis.CONSENT, Basis.OPT_OUT) else None
+
+
+def retention_notes(policy: Policy, lang: Lang) -> list[tuple[str, str]]:
+    """Each distinct retention note once: (the purposes it concerns, or "" for all; the note)."""
+    by_note: dict[str, list[str]] = {}
+    for purpose in policy.purposes:
+        rule = policy.retention_rule(purpose.retention) if purpose.retention else None
+        if rule is not None and rule.note is not None:
+            labels = by_note.setdefault(md_inline(rule.note[lang]), [])
+            labels.append(md_inline(purpose.label[lang]))
+    return [
+        ("" if len(labels) == len(policy.purposes) else join_words(labels, lang), note)
+        for note, labels in by_note.items()
+    ]
+
+
 def document_title(policy: Policy, lang: Lang) -> str:
     title = policy.policy.title
     return (
@@ -383,6 +503,18 @@ def section_context(policy: Policy, lang: Lang, numbers: dict[str, int]) -> dict
         "uses_cookies": bool(kinds & {SourceKind.COOKIE, SourceKind.WEBSITE})
         or bool(policy.modules),
         "receives_from_third_parties": SourceKind.THIRD_PARTY in kinds,
-        "collects_in_writing": any(s.direct and s.in_writing for s in policy.sources),
+        "written_without_notice": any(
+            s.direct and s.in_writing and s.purpose_notice is None for s in policy.sources
+        ),
+        "defines": preamble_defines(policy, lang),
+        "complaints_at_contact": same_desk(
+            policy.organization.contact, policy.organization.complaint_contact
+        ),
+        "shared_items": shared_items(policy),
+        "common_basis": common_basis(policy),
+        "retention_notes": retention_notes(policy, lang),
+        "ad_opt_out": any(
+            m.opt_out_url is not None for m in policy.modules if m.behavioural_advertising
+        ),
         **subject_terms(policy, lang),
     }
