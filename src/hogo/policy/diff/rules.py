@@ -331,7 +331,7 @@ RULES: dict[str, Handler] = {
     # Items: Art. 20(2) for special care-required information, Art. 21 for the rest.
     "items[*]": _item_entry,
     "items[*].special_care": _item_special_care,
-    **_each("items[*]", "label kind format lookup financial_risk description", _WORDING),
+    **_each("items[*]", "label kind format max_length lookup financial_risk description", _WORDING),
     # Sources: Art. 21(1)/(2), what is acquired and how is told at acquisition.
     "sources[*]": growing(
         Verdict(NOTIFY, ART_SOURCE, "Tell people how data is newly acquired."),

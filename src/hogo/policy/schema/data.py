@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from hogo.policy.schema.common import MAX_LIST, Flag, Id, ItemKind, Model, PeriodField, Text
+from hogo.policy.schema.common import MAX_LIST, Count, Flag, Id, ItemKind, Model, PeriodField, Text
 
 
 class ItemFormat(StrEnum):
@@ -30,6 +30,7 @@ class Item(Model):
     label: Text
     kind: ItemKind = ItemKind.OTHER
     format: ItemFormat = ItemFormat.TEXT
+    max_length: Count | None = Field(default=None, ge=1, le=1_000_000)
     special_care: Flag = False
     lookup: Flag = False
     financial_risk: Flag = False
