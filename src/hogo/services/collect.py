@@ -1,0 +1,310 @@
+"""Collecting personal data: only what a declared source declares, validated, encrypted.
+
+Everything is checked before anything is written, and everything is written in one
+transaction with its audit entry: a refused or failed collection leaves no trace but the
+refusal in the audit trail.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from hogo.domain.retention import due_at_collection
+from hogo.domain.values import DEFAULT_MAX_CHARS, FREE_TEXT_MAX_CHARS, InvalidValue, normalize
+from hogo.ledger import tables as t
+from hogo.ledger.audit import AuditEntry, append_many
+from hogo.ledger.crypto import BlindIndex, SubjectCipher, WrappedKey, new_data_key
+from hogo.policy.schema import Basis, Item, ItemKind
+from hogo.services.errors import BadInput, NotFound, Refused
+from hogo.services.ledger import Ledger, PolicyInForce
+
+CONSENT_METHODS = frozenset({"form", "portal", "api", "paper"})
+MAX_EVIDENCE_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class Collection:
+    """One act of collection from one source, about one person."""
+
+    source: str
+    values: Mapping[str, str]
+    subject_id: str | None = None
+    consents: Mapping[str, bool] = field(default_factory=dict)
+    evidence: str | None = None
+    method: str = "api"
+
+
+@dataclass(frozen=True)
+class Collected:
+    subject_id: str
+    created: bool
+    records: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"subject_id": self.subject_id, "created": self.created, "records": self.records}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    collection: Collection
+    values: dict[str, tuple[str, str]]  # item -> (stored, lookup)
+    lookups: dict[str, bytes]  # item -> blind index
+    subject_kind: str
+
+
+def max_chars(item: Item) -> int:
+    if item.max_length is not None:
+        return item.max_length
+    if item.kind is ItemKind.FREE_TEXT:
+        return FREE_TEXT_MAX_CHARS
+    return DEFAULT_MAX_CHARS[item.format.value]
+
+
+def _prepare(version: PolicyInForce, index: BlindIndex, collection: Collection) -> _Prepared:
+    policy = version.policy
+    source = next((s for s in policy.sources if s.id == collection.source), None)
+    if source is None:
+        known = ", ".join(s.id for s in policy.sources) or "none"
+        raise BadInput(f"unknown source {collection.source!r}; the policy declares: {known}")
+    if not collection.values:
+        raise BadInput("nothing to collect: give at least one ITEM=VALUE")
+    if collection.method not in CONSENT_METHODS:
+        raise BadInput(
+            f"unknown method {collection.method!r}; use one of {sorted(CONSENT_METHODS)}"
+        )
+    if collection.evidence is not None and len(collection.evidence) > MAX_EVIDENCE_CHARS:
+        raise BadInput(f"evidence is longer than {MAX_EVIDENCE_CHARS} characters")
+    values: dict[str, tuple[str, str]] = {}
+    lookups: dict[str, bytes] = {}
+    for item_id, raw in collection.values.items():
+        item = policy.item(item_id)
+        if item is None:
+            raise BadInput(f"unknown item {item_id!r}; it is not declared in the policy")
+        if item_id not in source.items:
+            # Art. 17(1), 20(1): collect only what the source announces it collects.
+            raise Refused(
+                f"source {source.id!r} does not declare item {item_id!r}; it collects: "
+                f"{', '.join(source.items)}",
+                code="item_not_declared_by_source",
+            )
+        if not isinstance(raw, str):
+            raise BadInput(f"item {item_id!r}: a value must be text, not {type(raw).__name__}")
+        try:
+            normalized = normalize(item.format.value, raw, max_chars=max_chars(item))
+        except InvalidValue as exc:
+            raise BadInput(f"item {item_id!r}: the value {exc}") from None
+        values[item_id] = (normalized.stored, normalized.lookup)
+        if item.lookup:
+            lookups[item_id] = index.digest(item_id, normalized.lookup)
+    for purpose_id in collection.consents:
+        purpose = policy.purpose(purpose_id)
+        if purpose is None:
+            raise BadInput(f"unknown purpose {purpose_id!r} in a consent")
+        if purpose.basis is Basis.ANNOUNCED:
+            raise BadInput(
+                f"purpose {purpose_id!r} is announced, not based on consent or opt-out: "
+                "there is no consent to record"
+            )
+    return _Prepared(collection, values, lookups, source.subject_kind.value)
+
+
+def _special_care_consented(
+    version: PolicyInForce, prepared: _Prepared, existing: Mapping[str, bool]
+) -> None:
+    """Art. 20(2): special care-required data is acquired only with prior consent."""
+    policy = version.policy
+    granted = {**existing, **prepared.collection.consents}
+    for item_id in prepared.values:
+        item = policy.item(item_id)
+        if item is None or not item.special_care:
+            continue
+        covering = [
+            p.id
+            for p in policy.purposes
+            if item_id in p.items and p.basis is Basis.CONSENT and granted.get(p.id) is True
+        ]
+        if not covering:
+            raise Refused(
+                f"item {item_id!r} is special care-required: record the person's consent to a "
+                "purpose that uses it (e.g. --consent PURPOSE=yes) before collecting it",
+                code="special_care_without_consent",
+            )
+
+
+def _find_subject(
+    conn: Connection, prepared: _Prepared, batch: Mapping[tuple[str, bytes], str]
+) -> str | None:
+    """The one subject the lookup items point to, among stored records and this batch."""
+    if not prepared.lookups:
+        return None
+    found: set[str] = {
+        batch[(item_id, digest)]
+        for item_id, digest in prepared.lookups.items()
+        if (item_id, digest) in batch
+    }
+    for item_id, digest in prepared.lookups.items():
+        rows = conn.execute(
+            select(t.records.c.subject_id)
+            .join(t.subjects, t.subjects.c.id == t.records.c.subject_id)
+            .where(
+                t.records.c.item == item_id,
+                t.records.c.blind_index == digest,
+                t.subjects.c.erased_at.is_(None),
+            )
+            .distinct()
+        ).all()
+        found.update(row.subject_id for row in rows)
+    if len(found) > 1:
+        raise BadInput(
+            f"the values match {len(found)} different subjects ({', '.join(sorted(found))}); "
+            "say which with --subject"
+        )
+    return found.pop() if found else None
+
+
+def _current_consents(conn: Connection, subject_id: str) -> dict[str, bool]:
+    rows = conn.execute(
+        select(t.consents.c.purpose, t.consents.c.granted)
+        .where(t.consents.c.subject_id == subject_id)
+        .order_by(t.consents.c.id)
+    ).all()
+    return {row.purpose: bool(row.granted) for row in rows}
+
+
+def _data_key(ledger: Ledger, conn: Connection, subject_id: str) -> bytes:
+    row = conn.execute(
+        select(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id)
+    ).first()
+    if row is None:
+        raise Refused(f"subject {subject_id} has been erased", code="erased")
+    return ledger.keys.unwrap(
+        WrappedKey(row.master_key_id, row.wrapped_key), context=subject_id.encode()
+    )
+
+
+def new_subject_id() -> str:
+    return secrets.token_hex(16)
+
+
+def collect(ledger: Ledger, collection: Collection, *, actor: str) -> Collected:
+    return collect_many(ledger, [collection], actor=actor)[0]
+
+
+def collect_many(
+    ledger: Ledger, collections: Sequence[Collection], *, actor: str
+) -> list[Collected]:
+    """Collect for many people in one transaction: all are written, or none (with the reason)."""
+    now = ledger.now()
+    with ledger.engine.begin() as conn:
+        version = ledger.policy_in_force(conn)
+        index = ledger.blind_index(conn)
+        prepared = [_prepare(version, index, c) for c in collections]
+        results: list[Collected] = []
+        record_rows: list[dict[str, object]] = []
+        consent_rows: list[dict[str, object]] = []
+        entries: list[AuditEntry] = []
+        batch: dict[tuple[str, bytes], str] = {}
+        for item in prepared:
+            subject_id, created, cipher = _resolve_subject(ledger, conn, version, item, now, batch)
+            batch.update(dict.fromkeys(item.lookups.items(), subject_id))
+            due_on = {
+                item_id: due_at_collection(
+                    version.retention_of_item.get(item_id, (None,)), now.date()
+                )
+                for item_id in item.values
+            }
+            for item_id, (stored, _lookup) in item.values.items():
+                record_rows.append(
+                    {
+                        "subject_id": subject_id,
+                        "item": item_id,
+                        "source": item.collection.source,
+                        "ciphertext": cipher.encrypt(item_id, stored),
+                        "blind_index": item.lookups.get(item_id),
+                        "collected_at": now,
+                        "policy_version_id": version.version_id,
+                        "retention_due": due_on[item_id],
+                        "legal_hold": False,
+                    }
+                )
+            for purpose_id, granted in item.collection.consents.items():
+                consent_rows.append(
+                    {
+                        "subject_id": subject_id,
+                        "purpose": purpose_id,
+                        "granted": granted,
+                        "at": now,
+                        "policy_version_id": version.version_id,
+                        "method": item.collection.method,
+                        "evidence": item.collection.evidence,
+                    }
+                )
+            entries.append(
+                AuditEntry(
+                    at=now,
+                    actor=actor,
+                    action="collect",
+                    outcome="done",
+                    subject_id=subject_id,
+                    items=tuple(item.values),
+                    detail={
+                        "source": item.collection.source,
+                        "created": created,
+                        "policy_version_id": version.version_id,
+                        "consents": dict(item.collection.consents),
+                    },
+                )
+            )
+            results.append(Collected(subject_id, created, len(item.values)))
+        conn.execute(t.records.insert(), record_rows)
+        if consent_rows:
+            conn.execute(t.consents.insert(), consent_rows)
+        append_many(conn, entries)
+    return results
+
+
+def _resolve_subject(
+    ledger: Ledger,
+    conn: Connection,
+    version: PolicyInForce,
+    item: _Prepared,
+    now: datetime,
+    batch: Mapping[tuple[str, bytes], str],
+) -> tuple[str, bool, SubjectCipher]:
+    given = item.collection.subject_id
+    if given is not None:
+        row = conn.execute(select(t.subjects).where(t.subjects.c.id == given)).first()
+        if row is None:
+            raise NotFound(f"no subject {given}")
+        if row.erased_at is not None:
+            raise Refused(f"subject {given} has been erased", code="erased")
+        subject_id = given
+    else:
+        subject_id = _find_subject(conn, item, batch) or ""
+    if subject_id:
+        _special_care_consented(version, item, _current_consents(conn, subject_id))
+        return subject_id, False, SubjectCipher(_data_key(ledger, conn, subject_id), subject_id)
+    _special_care_consented(version, item, {})
+    subject_id = new_subject_id()
+    data_key = new_data_key()
+    wrapped = ledger.keys.wrap(data_key, context=subject_id.encode())
+    conn.execute(
+        t.subjects.insert().values(
+            id=subject_id,
+            kind=item.subject_kind,
+            created_at=now,
+            policy_version_id=version.version_id,
+        )
+    )
+    conn.execute(
+        t.subject_keys.insert().values(
+            subject_id=subject_id, master_key_id=wrapped.master_key_id, wrapped_key=wrapped.blob
+        )
+    )
+    return subject_id, True, SubjectCipher(data_key, subject_id)

@@ -1,0 +1,179 @@
+"""The ledger as the use cases see it: engine, keys and the policy in force, from settings.
+
+The policy enforced is the version in force in the database (published with
+`hogo policy publish`), not whatever hogo.yaml says today: every process enforces the
+same published promise, and a draft on disk changes nothing until it is published.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from types import MappingProxyType
+
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import Connection
+
+from hogo.config import Settings
+from hogo.domain.purpose_check import CompiledPolicy
+from hogo.domain.retention import RetentionTerm
+from hogo.ledger import tables as t
+from hogo.ledger.crypto import (
+    BlindIndex,
+    EnvKeyProvider,
+    FileKeyProvider,
+    KeyProvider,
+    KeyringError,
+    WrappedKey,
+    new_data_key,
+)
+from hogo.ledger.engine import make_engine
+from hogo.ledger.migrate import current_revision, head_revision
+from hogo.ledger.sql import insert_if_absent
+from hogo.policy.compile import compile_policy
+from hogo.policy.loader import load_policy_text
+from hogo.policy.schema import Policy, RetentionRule
+from hogo.services.errors import NotReady
+
+Clock = Callable[[], datetime]
+
+INDEX_KEY_CONTEXT = b"hogo:blind-index-key"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class PolicyInForce:
+    """A published version, parsed and compiled once, with what collection needs of it."""
+
+    version_id: int
+    digest: str
+    version: str
+    effective_date: date
+    policy: Policy
+    compiled: CompiledPolicy
+    retention_of_item: Mapping[str, tuple[RetentionTerm | None, ...]]
+
+
+def _term(rule: RetentionRule | None) -> RetentionTerm | None:
+    if rule is None:
+        return None
+    if rule.until is not None:
+        return RetentionTerm(None, None, until_withdrawn=True)
+    return RetentionTerm(rule.period, rule.from_.value if rule.from_ else None)
+
+
+def _retention_of_item(policy: Policy) -> Mapping[str, tuple[RetentionTerm | None, ...]]:
+    terms: dict[str, list[RetentionTerm | None]] = {}
+    for purpose in policy.purposes:
+        rule = policy.retention_rule(purpose.retention) if purpose.retention else None
+        for item in purpose.items:
+            terms.setdefault(item, []).append(_term(rule))
+    return MappingProxyType({item: tuple(found) for item, found in terms.items()})
+
+
+def key_provider(settings: Settings) -> KeyProvider:
+    if settings.master_key is not None:
+        return EnvKeyProvider(settings.master_key.get_secret_value())
+    return FileKeyProvider(settings.key_file)
+
+
+@dataclass
+class Ledger:
+    """What every use case needs. Built by `open_ledger`; close it to release the engine."""
+
+    settings: Settings
+    engine: Engine
+    keys: KeyProvider
+    clock: Clock = utc_now
+    _versions: dict[int, PolicyInForce] = field(default_factory=dict, repr=False)
+    _index: BlindIndex | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def policy_in_force(self, conn: Connection, on: date | None = None) -> PolicyInForce:
+        """The latest published version effective on `on` (today by default)."""
+        on = on or self.today()
+        row = conn.execute(
+            select(t.policy_versions.c.id)
+            .where(t.policy_versions.c.effective_date <= on)
+            .order_by(t.policy_versions.c.effective_date.desc(), t.policy_versions.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise NotReady(f"no policy is in force on {on}: publish one with `hogo policy publish`")
+        return self.policy_version(conn, int(row.id))
+
+    def policy_version(self, conn: Connection, version_id: int) -> PolicyInForce:
+        cached = self._versions.get(version_id)
+        if cached is not None:
+            return cached
+        row = conn.execute(
+            select(t.policy_versions).where(t.policy_versions.c.id == version_id)
+        ).one()
+        loaded = load_policy_text(row.text, f"policy version {row.version}")
+        version = PolicyInForce(
+            version_id=int(row.id),
+            digest=row.digest,
+            version=row.version,
+            effective_date=row.effective_date,
+            policy=loaded.policy,
+            compiled=compile_policy(loaded.policy, row.digest),
+            retention_of_item=_retention_of_item(loaded.policy),
+        )
+        with self._lock:
+            self._versions[version_id] = version
+        return version
+
+    def blind_index(self, conn: Connection) -> BlindIndex:
+        """The blind-index key, created on first use and kept wrapped by the master key."""
+        if self._index is not None:
+            return self._index
+        row = conn.execute(select(t.index_keys).where(t.index_keys.c.id == 1)).first()
+        if row is None:
+            wrapped = self.keys.wrap(new_data_key(), context=INDEX_KEY_CONTEXT)
+            insert_if_absent(
+                conn,
+                t.index_keys,
+                {
+                    "id": 1,
+                    "master_key_id": wrapped.master_key_id,
+                    "wrapped_key": wrapped.blob,
+                    "created_at": self.now(),
+                },
+            )
+            row = conn.execute(select(t.index_keys).where(t.index_keys.c.id == 1)).one()
+        key = self.keys.unwrap(
+            WrappedKey(row.master_key_id, row.wrapped_key), context=INDEX_KEY_CONTEXT
+        )
+        with self._lock:
+            self._index = BlindIndex(key)
+        return self._index
+
+
+def open_ledger(settings: Settings, *, clock: Clock = utc_now, check_schema: bool = True) -> Ledger:
+    """Connect to the database and the key provider; refuse a database that needs migrating."""
+    try:
+        keys = key_provider(settings)
+    except KeyringError as exc:
+        raise NotReady(str(exc)) from None
+    engine = make_engine(settings.database_url)
+    if check_schema:
+        current = current_revision(engine)
+        if current != head_revision():
+            engine.dispose()
+            state = "is empty" if current is None else f"is at revision {current}"
+            raise NotReady(f"the database {state}: run `hogo db upgrade`")
+    return Ledger(settings=settings, engine=engine, keys=keys, clock=clock)
