@@ -13,9 +13,22 @@ DOC = (ROOT / "docs" / "cli.md").read_text("utf-8")
 
 
 def commands() -> dict[str, Any]:
-    # Typer vendors its own click, so parameters are told apart by their type name.
-    group: Any = typer.main.get_command(app)
-    return dict(group.commands)
+    """Every leaf command by its full name ("policy publish"), walking command groups.
+
+    Typer vendors its own click, so groups and parameters are told apart by duck typing.
+    """
+    found: dict[str, Any] = {}
+
+    def walk(prefix: str, command: Any) -> None:
+        for name, child in command.commands.items():
+            full = f"{prefix} {name}".strip()
+            if hasattr(child, "commands"):
+                walk(full, child)
+            else:
+                found[full] = child
+
+    walk("", typer.main.get_command(app))
+    return found
 
 
 def test_every_command_has_a_section() -> None:

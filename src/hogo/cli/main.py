@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hogo import __version__
-from hogo.cli import policy_commands
+from hogo.cli import ledger_commands, policy_commands
 
 app = typer.Typer(
     name="hogo",
@@ -16,6 +16,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 policy_commands.register(app)
+ledger_commands.register(app)
 
 
 @app.command("version")

@@ -57,13 +57,18 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Where to write hogo.yaml.")] = Path(),
     force: Annotated[bool, typer.Option("--force", help="Replace an existing hogo.yaml.")] = False,
 ) -> None:
-    """Write a commented starter hogo.yaml that passes `hogo check`."""
+    """Write a commented starter hogo.yaml that passes `hogo check`, and a master key file."""
     try:
-        target = documents.scaffold(directory, force=force)
+        done = documents.scaffold(directory, force=force)
     except documents.ScaffoldExistsError as exc:
         stderr().print(Text(str(exc)), style="red")
         raise typer.Exit(ExitCode.BAD_INPUT) from None
-    stdout().print(Text(f"wrote {target}; next: hogo check {target}"))
+    console = stdout()
+    console.print(Text(f"wrote {done.policy}; next: hogo check {done.policy}"))
+    if done.key_file is not None:
+        console.print(
+            Text(f"created the master key {done.key_file} (mode 0600): back it up; never commit it")
+        )
 
 
 def check(

@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from hogo.config import DEFAULT_KEY_FILE
+from hogo.ledger.crypto import FileKeyProvider
 from hogo.policy.check import Finding, Rule, Severity, all_rules, check_policy
 from hogo.policy.diff import PolicyDiff, diff_policies
 from hogo.policy.loader import Diagnostic, LoadedPolicy, PolicyLoadError, load_policy
@@ -31,6 +33,7 @@ __all__ = [
     "PolicyLoadError",
     "Rule",
     "ScaffoldExistsError",
+    "Scaffolded",
     "Severity",
     "SiteFiles",
     "check_file",
@@ -158,12 +161,28 @@ class ScaffoldExistsError(FileExistsError):
     """hogo init never overwrites a policy someone has started writing."""
 
 
-def scaffold(directory: Path, *, force: bool = False) -> Path:
-    """Write a commented starter hogo.yaml that passes `hogo check`."""
+@dataclass(frozen=True)
+class Scaffolded:
+    policy: Path
+    key_file: Path | None
+    """The master key file created, or None when one already existed."""
+
+
+def scaffold(directory: Path, *, force: bool = False) -> Scaffolded:
+    """Write a commented starter hogo.yaml that passes `hogo check`, and a master key file.
+
+    The key file is created only when missing: replacing it would make every value
+    encrypted under it unreadable. Its folder gets a .gitignore so it is never committed.
+    """
     target = directory / "hogo.yaml"
     if target.exists() and not force:
         raise ScaffoldExistsError(f"{target} already exists; use --force to replace it")
     directory.mkdir(parents=True, exist_ok=True)
     starter = resources.files("hogo.policy").joinpath("starter/hogo.yaml").read_text("utf-8")
     target.write_text(starter, encoding="utf-8")
-    return target
+    key_file = directory / DEFAULT_KEY_FILE
+    if key_file.exists():
+        return Scaffolded(target, None)
+    FileKeyProvider.create(key_file)
+    (key_file.parent / ".gitignore").write_text("# master keys never go into version control\n*\n")
+    return Scaffolded(target, key_file)
