@@ -126,3 +126,39 @@ def test_keyring_json_has_no_plaintext_elsewhere(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "k").read_text())
     assert set(data) == {"format", "current", "keys"}
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_env_provider_with_new_and_old_keys() -> None:
+    old = base64.b64encode(os.urandom(32)).decode()
+    new = base64.b64encode(os.urandom(32)).decode()
+    under_old = EnvKeyProvider(old).wrap(b"d" * 32, context=b"s")
+    both = EnvKeyProvider(f"{new}, {old}")
+    assert both.current_key_id() == EnvKeyProvider(new).current_key_id()
+    assert both.key_ids() == [EnvKeyProvider(new).current_key_id(), under_old.master_key_id]
+    assert both.unwrap(under_old, context=b"s") == b"d" * 32
+    assert both.wrap(b"d" * 32, context=b"s").master_key_id == both.current_key_id()
+    with pytest.raises(KeyringError, match="HOGO_MASTER_KEY key 2 must hold 32 bytes"):
+        EnvKeyProvider(f"{new},{base64.b64encode(b'short').decode()}")
+
+
+def test_file_provider_follows_a_rotation_made_by_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "k"
+    FileKeyProvider.create(path)
+    running = FileKeyProvider(path)  # e.g. a web server, opened before the rotation
+    old_id = running.current_key_id()
+    rotating = FileKeyProvider(path)
+    new_id = rotating.add_current()
+    rewrapped = rotating.wrap(b"d" * 32, context=b"s")
+    assert running.unwrap(rewrapped, context=b"s") == b"d" * 32  # learns the new key
+    rotating.retire({old_id})
+    assert running.wrap(b"e" * 32, context=b"t").master_key_id == new_id  # never the retired
+    assert running.current_key_id() == new_id
+
+
+def test_adding_a_key_keeps_keys_added_elsewhere(tmp_path: Path) -> None:
+    path = tmp_path / "k"
+    FileKeyProvider.create(path)
+    first, second = FileKeyProvider(path), FileKeyProvider(path)
+    added = first.add_current()
+    second.add_current()
+    assert added in FileKeyProvider(path).key_ids()

@@ -94,11 +94,21 @@ def _key_id(key: bytes, prefix: str) -> str:
 
 
 class EnvKeyProvider(_LocalKeys):
-    """HOGO_MASTER_KEY: one base64-encoded 32-byte key (e.g. from a secret manager)."""
+    """HOGO_MASTER_KEY: a base64-encoded 32-byte key (e.g. from a secret manager).
+
+    To rotate, give the new key first and the old ones after it, comma-separated
+    ("NEW,OLD"): the first is current (it wraps), the others still unwrap. Once
+    `hogo keys rotate` has re-wrapped everything under the new key, drop the old ones.
+    """
 
     def __init__(self, encoded: str) -> None:
-        key = _decode_key(encoded, "HOGO_MASTER_KEY")
-        super().__init__({_key_id(key, "env"): key}, _key_id(key, "env"))
+        parts = [part.strip() for part in encoded.split(",")]
+        keys: dict[str, bytes] = {}
+        for position, part in enumerate(parts, start=1):
+            where = "HOGO_MASTER_KEY" if len(parts) == 1 else f"HOGO_MASTER_KEY key {position}"
+            key = _decode_key(part, where)
+            keys.setdefault(_key_id(key, "env"), key)
+        super().__init__(keys, next(iter(keys)))
 
 
 def _decode_key(encoded: str, where: str) -> bytes:
@@ -123,13 +133,38 @@ class FileKeyProvider(_LocalKeys):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        keys, current = self._read(path)
+        keys, current, self._seen = self._read(path)
         super().__init__(keys, current)
 
-    @staticmethod
-    def _read(path: Path) -> tuple[dict[str, bytes], str]:
+    def _refresh(self) -> None:
+        """Reload the file when another process changed it (a rotation): wrap under the
+        current key, and unwrap what was re-wrapped under a key added since we read it."""
         try:
-            mode = path.stat().st_mode
+            seen = _signature(self.path.stat())
+        except OSError:
+            return  # keep the keys in memory; the next read reports the problem
+        if seen != self._seen:
+            keys, current, self._seen = self._read(self.path)
+            self._keys, self._current = keys, current
+
+    def current_key_id(self) -> str:
+        self._refresh()
+        return self._current
+
+    def wrap(self, key: bytes, *, context: bytes) -> WrappedKey:
+        self._refresh()
+        return super().wrap(key, context=context)
+
+    def unwrap(self, wrapped: WrappedKey, *, context: bytes) -> bytes:
+        if wrapped.master_key_id not in self._keys:
+            self._refresh()
+        return super().unwrap(wrapped, context=context)
+
+    @staticmethod
+    def _read(path: Path) -> tuple[dict[str, bytes], str, tuple[int, int, int]]:
+        try:
+            status = path.stat()
+            mode = status.st_mode
             raw = path.read_text("utf-8")
         except FileNotFoundError:
             raise KeyringError(
@@ -149,7 +184,7 @@ class FileKeyProvider(_LocalKeys):
             current = str(data["current"])
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise KeyringError(f"{path}: not a hogo key file ({exc})") from None
-        return keys, current
+        return keys, current, _signature(status)
 
     @classmethod
     def create(cls, path: Path) -> FileKeyProvider:
@@ -162,18 +197,27 @@ class FileKeyProvider(_LocalKeys):
 
     def add_current(self) -> str:
         """Add a fresh master key and make it current; returns its id."""
+        self._refresh()  # never drop a key another process added since we read the file
         key_id = _new_id()
         keys = dict(self._keys)
         keys[key_id] = secrets.token_bytes(KEY_BYTES)
         _write_keyring(self.path, keys, current=key_id)
         self._keys, self._current = keys, key_id
+        self._seen = _signature(self.path.stat())
         return key_id
 
     def retire(self, key_ids: set[str]) -> None:
         """Forget master keys that no longer wrap anything (never the current one)."""
+        self._refresh()
         keys = {k: v for k, v in self._keys.items() if k not in key_ids or k == self._current}
         _write_keyring(self.path, keys, current=self._current)
         self._keys = keys
+        self._seen = _signature(self.path.stat())
+
+
+def _signature(status: os.stat_result) -> tuple[int, int, int]:
+    """What changes when the key file is replaced (written atomically under a new inode)."""
+    return status.st_ino, status.st_mtime_ns, status.st_size
 
 
 def _new_id() -> str:
