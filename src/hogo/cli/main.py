@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hogo import __version__
-from hogo.cli import ledger_commands, policy_commands
+from hogo.cli import audit_commands, ledger_commands, policy_commands
 
 app = typer.Typer(
     name="hogo",
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 policy_commands.register(app)
 ledger_commands.register(app)
+audit_commands.register(app)
 
 
 @app.command("version")
