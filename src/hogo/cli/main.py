@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from hogo import __version__
-from hogo.cli import audit_commands, ledger_commands, policy_commands
+from hogo.cli import audit_commands, ledger_commands, policy_commands, provision_commands
 
 app = typer.Typer(
     name="hogo",
@@ -18,6 +18,7 @@ app = typer.Typer(
 policy_commands.register(app)
 ledger_commands.register(app)
 audit_commands.register(app)
+provision_commands.register(app)
 
 
 @app.command("version")

@@ -1,0 +1,162 @@
+"""Erasure: a whole subject by crypto-shredding, or some items of a subject.
+
+Whole-subject erasure deletes the subject's data key (`subject_keys`), so any copy of its
+ciphertext — in a backup, a replica, a dump — can never be decrypted again, and deletes
+the subject's records too: unreadable rows serve no purpose. The subject row stays, marked
+`erased_at`, so `use` and `collect --subject` refuse with the reason "erased".
+
+What the law requires to keep stays: the provider's and recipient's records (Arts. 29 and
+30; kept 3 years, Rules Arts. 21 and 25) and the audit trail. They hold item names and
+dates, never values. The consent and restriction history stays for the same reason: it is
+the evidence of what the person asked, and holds no personal values.
+
+Item erasure deletes the records of those items only; the key stays.
+
+Records under legal hold (`records.legal_hold`) are never erased: the request is refused
+naming the items held, and nothing is erased.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
+
+from hogo.domain.values import InvalidValue, normalize
+from hogo.ledger import tables as t
+from hogo.ledger.audit import AuditEntry, append
+from hogo.services.errors import BadInput, NotFound, Refused
+from hogo.services.ledger import Ledger
+
+MAX_REASON_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class ErasureResult:
+    subject_id: str
+    scope: str
+    """"subject" (everything, the key destroyed) or "items"."""
+    items: tuple[str, ...]
+    """The items whose records were deleted."""
+    records_deleted: int
+    key_destroyed: bool
+    erased_at: datetime
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "subject_id": self.subject_id,
+            "scope": self.scope,
+            "items": list(self.items),
+            "records_deleted": self.records_deleted,
+            "key_destroyed": self.key_destroyed,
+            "erased_at": self.erased_at.isoformat(),
+        }
+
+
+def _reason(reason: str | None) -> str | None:
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
+        return None
+    if not isinstance(reason, str):
+        raise BadInput(f"reason must be text, not {type(reason).__name__}")
+    try:
+        return normalize("text", reason, max_chars=MAX_REASON_CHARS).stored
+    except InvalidValue as exc:
+        raise BadInput(f"reason: the text {exc}") from None
+
+
+def erase(
+    ledger: Ledger,
+    subject_id: str,
+    *,
+    items: Sequence[str] | None = None,
+    actor: str,
+    reason: str | None = None,
+) -> ErasureResult:
+    """Erase a subject (items=None) or some of its items; refused under legal hold."""
+    if not isinstance(actor, str) or not actor.strip():
+        raise BadInput("an actor is required: who erases the data?")
+    if not isinstance(subject_id, str) or not subject_id.strip() or len(subject_id) > 32:
+        raise BadInput(f"{subject_id!r} is not a subject id")
+    reason = _reason(reason)
+    wanted: tuple[str, ...] | None = None
+    if items is not None:
+        if isinstance(items, str):
+            items = [items]
+        wanted = tuple(dict.fromkeys(i.strip() for i in items if isinstance(i, str) and i.strip()))
+        if not wanted:
+            raise BadInput("no items given: name at least one, or leave --items out to erase all")
+    now = ledger.now()
+    with ledger.engine.begin() as conn:
+        version = ledger.policy_in_force(conn)
+        for item_id in wanted or ():
+            if version.policy.item(item_id) is None:
+                raise BadInput(f"unknown item {item_id!r}; it is not declared in the policy")
+        subject = conn.execute(
+            select(t.subjects.c.erased_at).where(t.subjects.c.id == subject_id).with_for_update()
+        ).first()
+        if subject is None:
+            raise NotFound(f"no subject {subject_id}")
+        if subject.erased_at is not None:
+            raise BadInput(f"subject {subject_id} is already erased")
+        scope = t.records.c.subject_id == subject_id
+        if wanted is not None:
+            scope = scope & t.records.c.item.in_(wanted)
+        held = sorted(
+            {
+                row.item
+                for row in conn.execute(
+                    select(t.records.c.item).where(scope, t.records.c.legal_hold.is_(True))
+                )
+            }
+        )
+        if held:
+            raise Refused(
+                f"subject {subject_id}'s {', '.join(held)} is under legal hold: nothing erased",
+                code="legal_hold",
+            )
+        erased_items = tuple(
+            sorted(
+                row.item for row in conn.execute(select(t.records.c.item).where(scope).distinct())
+            )
+        )
+        deleted = conn.execute(delete(t.records).where(scope)).rowcount
+        key_destroyed = False
+        if wanted is None:
+            key_destroyed = (
+                conn.execute(
+                    delete(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id)
+                ).rowcount
+                > 0
+            )
+            conn.execute(
+                update(t.subjects).where(t.subjects.c.id == subject_id).values(erased_at=now)
+            )
+        append(
+            conn,
+            AuditEntry(
+                at=now,
+                actor=actor,
+                action="erase",
+                outcome="done",
+                subject_id=subject_id,
+                items=wanted if wanted is not None else erased_items,
+                reason="subject" if wanted is None else "items",
+                detail={
+                    "scope": "subject" if wanted is None else "items",
+                    "records_deleted": deleted,
+                    "key_destroyed": key_destroyed,
+                    "reason": reason,
+                    "policy_version_id": version.version_id,
+                },
+            ),
+        )
+    return ErasureResult(
+        subject_id=subject_id,
+        scope="subject" if wanted is None else "items",
+        items=erased_items,
+        records_deleted=deleted,
+        key_destroyed=key_destroyed,
+        erased_at=now.astimezone(UTC),
+    )
