@@ -10,9 +10,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.engine import Connection
 
 from hogo.domain.retention import due_at_collection
@@ -83,7 +82,7 @@ def _prepare(version: PolicyInForce, index: BlindIndex, collection: Collection) 
     values: dict[str, tuple[str, str]] = {}
     lookups: dict[str, bytes] = {}
     for item_id, raw in collection.values.items():
-        item = policy.item(item_id)
+        item = version.items.get(item_id)
         if item is None:
             raise BadInput(f"unknown item {item_id!r}; it is not declared in the policy")
         if item_id not in source.items:
@@ -121,7 +120,7 @@ def _special_care_consented(
     policy = version.policy
     granted = {**existing, **prepared.collection.consents}
     for item_id in prepared.values:
-        item = policy.item(item_id)
+        item = version.items.get(item_id)
         if item is None or not item.special_care:
             continue
         covering = [
@@ -137,57 +136,6 @@ def _special_care_consented(
             )
 
 
-def _find_subject(
-    conn: Connection, prepared: _Prepared, batch: Mapping[tuple[str, bytes], str]
-) -> str | None:
-    """The one subject the lookup items point to, among stored records and this batch."""
-    if not prepared.lookups:
-        return None
-    found: set[str] = {
-        batch[(item_id, digest)]
-        for item_id, digest in prepared.lookups.items()
-        if (item_id, digest) in batch
-    }
-    for item_id, digest in prepared.lookups.items():
-        rows = conn.execute(
-            select(t.records.c.subject_id)
-            .join(t.subjects, t.subjects.c.id == t.records.c.subject_id)
-            .where(
-                t.records.c.item == item_id,
-                t.records.c.blind_index == digest,
-                t.subjects.c.erased_at.is_(None),
-            )
-            .distinct()
-        ).all()
-        found.update(row.subject_id for row in rows)
-    if len(found) > 1:
-        raise BadInput(
-            f"the values match {len(found)} different subjects ({', '.join(sorted(found))}); "
-            "say which with --subject"
-        )
-    return found.pop() if found else None
-
-
-def _current_consents(conn: Connection, subject_id: str) -> dict[str, bool]:
-    rows = conn.execute(
-        select(t.consents.c.purpose, t.consents.c.granted)
-        .where(t.consents.c.subject_id == subject_id)
-        .order_by(t.consents.c.id)
-    ).all()
-    return {row.purpose: bool(row.granted) for row in rows}
-
-
-def _data_key(ledger: Ledger, conn: Connection, subject_id: str) -> bytes:
-    row = conn.execute(
-        select(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id)
-    ).first()
-    if row is None:
-        raise Refused(f"subject {subject_id} has been erased", code="erased")
-    return ledger.keys.unwrap(
-        WrappedKey(row.master_key_id, row.wrapped_key), context=subject_id.encode()
-    )
-
-
 def new_subject_id() -> str:
     return secrets.token_hex(16)
 
@@ -196,30 +144,112 @@ def collect(ledger: Ledger, collection: Collection, *, actor: str) -> Collected:
     return collect_many(ledger, [collection], actor=actor)[0]
 
 
+LOOKUP_CHUNK = 500
+"""Blind-index digests per look-up query: well under SQLite's parameter limit."""
+
+
+@dataclass
+class _Batch:
+    """What one collect_many call knows of the subjects it touches, read in bulk up front."""
+
+    by_digest: dict[tuple[str, bytes], set[str]]
+    erased: dict[str, bool]
+    wrapped: dict[str, WrappedKey]
+    consents: dict[str, dict[str, bool]]
+    ciphers: dict[str, SubjectCipher] = field(default_factory=dict)
+
+
+def _read_batch(conn: Connection, prepared: Sequence[_Prepared]) -> _Batch:
+    digests = sorted({(i, d) for p in prepared for i, d in p.lookups.items()})
+    by_digest: dict[tuple[str, bytes], set[str]] = {}
+    for start in range(0, len(digests), LOOKUP_CHUNK):
+        pairs = digests[start : start + LOOKUP_CHUNK]
+        # (item, blind_index) together, so the look-up uses ix_records_lookup.
+        for match in conn.execute(
+            select(t.records.c.item, t.records.c.blind_index, t.records.c.subject_id)
+            .join(t.subjects, t.subjects.c.id == t.records.c.subject_id)
+            .where(
+                tuple_(t.records.c.item, t.records.c.blind_index).in_(pairs),
+                t.subjects.c.erased_at.is_(None),
+            )
+            .distinct()
+        ):
+            by_digest.setdefault((match.item, match.blind_index), set()).add(match.subject_id)
+    known = {s for found in by_digest.values() for s in found}
+    known |= {p.collection.subject_id for p in prepared if p.collection.subject_id}
+    erased: dict[str, bool] = {}
+    wrapped: dict[str, WrappedKey] = {}
+    consents: dict[str, dict[str, bool]] = {}
+    ids = sorted(known)
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        for row in conn.execute(
+            select(t.subjects.c.id, t.subjects.c.erased_at).where(t.subjects.c.id.in_(chunk))
+        ):
+            erased[row.id] = row.erased_at is not None
+        for key_row in conn.execute(
+            select(t.subject_keys).where(t.subject_keys.c.subject_id.in_(chunk))
+        ):
+            wrapped[key_row.subject_id] = WrappedKey(key_row.master_key_id, key_row.wrapped_key)
+        for consent in conn.execute(
+            select(t.consents.c.subject_id, t.consents.c.purpose, t.consents.c.granted)
+            .where(t.consents.c.subject_id.in_(chunk))
+            .order_by(t.consents.c.id)
+        ):
+            consents.setdefault(consent.subject_id, {})[consent.purpose] = bool(consent.granted)
+    return _Batch(by_digest, erased, wrapped, consents)
+
+
 def collect_many(
     ledger: Ledger, collections: Sequence[Collection], *, actor: str
 ) -> list[Collected]:
-    """Collect for many people in one transaction: all are written, or none (with the reason)."""
+    """Collect for many people in one transaction: all are written, or none (with the reason).
+
+    Subjects are looked up, and existing ones read, in a few bulk queries for the whole
+    batch; rows are written with one executemany per table. The same person twice in a
+    batch (found by a lookup item) is one subject.
+    """
     now = ledger.now()
     with ledger.engine.begin() as conn:
         version = ledger.policy_in_force(conn)
         index = ledger.blind_index(conn)
         prepared = [_prepare(version, index, c) for c in collections]
+        batch = _read_batch(conn, prepared)
         results: list[Collected] = []
+        subject_rows: list[dict[str, object]] = []
+        key_rows: list[dict[str, object]] = []
         record_rows: list[dict[str, object]] = []
         consent_rows: list[dict[str, object]] = []
         entries: list[AuditEntry] = []
-        batch: dict[tuple[str, bytes], str] = {}
         for item in prepared:
-            subject_id, created, cipher = _resolve_subject(ledger, conn, version, item, now, batch)
-            batch.update(dict.fromkeys(item.lookups.items(), subject_id))
-            due_on = {
-                item_id: due_at_collection(
-                    version.retention_of_item.get(item_id, (None,)), now.date()
+            subject_id, created = _resolve_subject(version, item, batch)
+            if created:
+                data_key = new_data_key()
+                wrapped = ledger.keys.wrap(data_key, context=subject_id.encode())
+                subject_rows.append(
+                    {
+                        "id": subject_id,
+                        "kind": item.subject_kind,
+                        "created_at": now,
+                        "policy_version_id": version.version_id,
+                    }
                 )
-                for item_id in item.values
-            }
+                key_rows.append(
+                    {
+                        "subject_id": subject_id,
+                        "master_key_id": wrapped.master_key_id,
+                        "wrapped_key": wrapped.blob,
+                    }
+                )
+                batch.ciphers[subject_id] = SubjectCipher(data_key, subject_id)
+                batch.erased[subject_id] = False
+            cipher = _cipher(ledger, batch, subject_id)
+            for digest_key in item.lookups.items():
+                batch.by_digest.setdefault(digest_key, set()).add(subject_id)
+            merged = batch.consents.setdefault(subject_id, {})
+            merged.update(item.collection.consents)
             for item_id, (stored, _lookup) in item.values.items():
+                terms = version.retention_of_item.get(item_id, (None,))
                 record_rows.append(
                     {
                         "subject_id": subject_id,
@@ -229,7 +259,7 @@ def collect_many(
                         "blind_index": item.lookups.get(item_id),
                         "collected_at": now,
                         "policy_version_id": version.version_id,
-                        "retention_due": due_on[item_id],
+                        "retention_due": due_at_collection(terms, now.date()),
                         "legal_hold": False,
                     }
                 )
@@ -262,6 +292,9 @@ def collect_many(
                 )
             )
             results.append(Collected(subject_id, created, len(item.values)))
+        if subject_rows:
+            conn.execute(t.subjects.insert(), subject_rows)
+            conn.execute(t.subject_keys.insert(), key_rows)
         conn.execute(t.records.insert(), record_rows)
         if consent_rows:
             conn.execute(t.consents.insert(), consent_rows)
@@ -269,42 +302,33 @@ def collect_many(
     return results
 
 
-def _resolve_subject(
-    ledger: Ledger,
-    conn: Connection,
-    version: PolicyInForce,
-    item: _Prepared,
-    now: datetime,
-    batch: Mapping[tuple[str, bytes], str],
-) -> tuple[str, bool, SubjectCipher]:
+def _cipher(ledger: Ledger, batch: _Batch, subject_id: str) -> SubjectCipher:
+    cipher = batch.ciphers.get(subject_id)
+    if cipher is None:
+        key = ledger.keys.unwrap(batch.wrapped[subject_id], context=subject_id.encode())
+        cipher = batch.ciphers[subject_id] = SubjectCipher(key, subject_id)
+    return cipher
+
+
+def _resolve_subject(version: PolicyInForce, item: _Prepared, batch: _Batch) -> tuple[str, bool]:
+    """The subject this collection is about (given, found, or new) and whether it is new."""
     given = item.collection.subject_id
     if given is not None:
-        row = conn.execute(select(t.subjects).where(t.subjects.c.id == given)).first()
-        if row is None:
+        if given not in batch.erased:
             raise NotFound(f"no subject {given}")
-        if row.erased_at is not None:
+        if batch.erased[given] or (given not in batch.wrapped and given not in batch.ciphers):
             raise Refused(f"subject {given} has been erased", code="erased")
-        subject_id = given
+        subject_id: str | None = given
     else:
-        subject_id = _find_subject(conn, item, batch) or ""
-    if subject_id:
-        _special_care_consented(version, item, _current_consents(conn, subject_id))
-        return subject_id, False, SubjectCipher(_data_key(ledger, conn, subject_id), subject_id)
+        found = {s for key in item.lookups.items() for s in batch.by_digest.get(key, ())}
+        if len(found) > 1:
+            raise BadInput(
+                f"the values match {len(found)} different subjects ({', '.join(sorted(found))}); "
+                "say which with --subject"
+            )
+        subject_id = found.pop() if found else None
+    if subject_id is not None:
+        _special_care_consented(version, item, batch.consents.get(subject_id, {}))
+        return subject_id, False
     _special_care_consented(version, item, {})
-    subject_id = new_subject_id()
-    data_key = new_data_key()
-    wrapped = ledger.keys.wrap(data_key, context=subject_id.encode())
-    conn.execute(
-        t.subjects.insert().values(
-            id=subject_id,
-            kind=item.subject_kind,
-            created_at=now,
-            policy_version_id=version.version_id,
-        )
-    )
-    conn.execute(
-        t.subject_keys.insert().values(
-            subject_id=subject_id, master_key_id=wrapped.master_key_id, wrapped_key=wrapped.blob
-        )
-    )
-    return subject_id, True, SubjectCipher(data_key, subject_id)
+    return new_subject_id(), True

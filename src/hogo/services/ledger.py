@@ -34,7 +34,7 @@ from hogo.ledger.migrate import current_revision, head_revision
 from hogo.ledger.sql import insert_if_absent
 from hogo.policy.compile import compile_policy
 from hogo.policy.loader import load_policy_text
-from hogo.policy.schema import Policy, RetentionRule
+from hogo.policy.schema import Item, Policy, RetentionRule
 from hogo.services.errors import NotReady
 
 Clock = Callable[[], datetime]
@@ -57,6 +57,8 @@ class PolicyInForce:
     policy: Policy
     compiled: CompiledPolicy
     retention_of_item: Mapping[str, tuple[RetentionTerm | None, ...]]
+    items: Mapping[str, Item]
+    """Items by id: the hot paths look items up per value."""
 
 
 def _term(rule: RetentionRule | None) -> RetentionTerm | None:
@@ -132,6 +134,7 @@ class Ledger:
             policy=loaded.policy,
             compiled=compile_policy(loaded.policy, row.digest),
             retention_of_item=_retention_of_item(loaded.policy),
+            items=MappingProxyType({item.id: item for item in loaded.policy.items}),
         )
         with self._lock:
             self._versions[version_id] = version
