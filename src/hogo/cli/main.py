@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from hogo import __version__
-from hogo.cli import audit_commands, ledger_commands, policy_commands, provision_commands
+from hogo.cli import (
+    audit_commands,
+    consent_commands,
+    ledger_commands,
+    policy_commands,
+    provision_commands,
+    subject_commands,
+)
 
 app = typer.Typer(
     name="hogo",
@@ -19,6 +26,8 @@ policy_commands.register(app)
 ledger_commands.register(app)
 audit_commands.register(app)
 provision_commands.register(app)
+consent_commands.register(app)
+subject_commands.register(app)
 
 
 @app.command("version")
