@@ -12,6 +12,13 @@ the evidence of what the person asked, and holds no personal values.
 
 Item erasure deletes the records of those items only; the key stays.
 
+On SQLite, deletion runs with `secure_delete` (freed space is zeroed) and whole-subject
+erasure ends with a WAL checkpoint, so the destroyed key does not linger in the file or
+its write-ahead log. On PostgreSQL a deleted row stays on disk as a dead tuple until
+VACUUM reuses its space, and in WAL archives and backups: there, as in any backup, the
+wrapped key is protected by the master key, and retiring an old master key after
+`hogo keys rotate` makes every copy wrapped by it useless.
+
 Records under legal hold (`records.legal_hold`) are never erased: the request is refused
 naming the items held, and nothing is erased.
 """
@@ -64,6 +71,19 @@ def _reason(reason: str | None) -> str | None:
         return normalize("text", reason, max_chars=MAX_REASON_CHARS).stored
     except InvalidValue as exc:
         raise BadInput(f"reason: the text {exc}") from None
+
+
+def _checkpoint(ledger: Ledger) -> None:
+    """Copy the WAL into the database file and empty it, so the frames that still hold the
+    destroyed key go too. Best effort: with a reader in the way SQLite checkpoints what it
+    can, and the rest goes at a later checkpoint."""
+    raw = ledger.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def erase(
@@ -121,6 +141,9 @@ def erase(
                 row.item for row in conn.execute(select(t.records.c.item).where(scope).distinct())
             )
         )
+        if conn.dialect.name == "sqlite":
+            # Overwrite deleted content with zeros instead of leaving it in free space.
+            conn.exec_driver_sql("PRAGMA secure_delete = ON")
         deleted = conn.execute(delete(t.records).where(scope)).rowcount
         key_destroyed = False
         if wanted is None:
@@ -152,6 +175,8 @@ def erase(
                 },
             ),
         )
+    if wanted is None and ledger.engine.dialect.name == "sqlite":
+        _checkpoint(ledger)
     return ErasureResult(
         subject_id=subject_id,
         scope="subject" if wanted is None else "items",

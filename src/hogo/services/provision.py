@@ -12,8 +12,11 @@ basis requires (PPC Rules Art. 20):
 Provision under a statutory exception (Art. 27(1)) and provision to a government body
 (`government: true`) need no record (Art. 29(1) proviso); they are audited all the same.
 Entrustment, joint use and business succession are not provision to a third party (Art.
-27(5)): handing data to a vendor, a joint-use group or a successor is audited as a
-"handover" and writes no record.
+27(5)): handing data to a vendor, a joint-use group or a successor (`recipient` a vendor
+id, a joint-use group id, or "succession") is audited as a "handover" and writes no
+record; the items must be within what the vendor or group declares. The basis is not
+checked for a handover (none is needed), nor a suspension of provision, which concerns
+third parties (Art. 35(3)).
 
 `receive` writes the recipient's record (Art. 30; Rules Arts. 22–24): the provider's name,
 address and representative, how the provider acquired the data, the items, the subject,
@@ -21,10 +24,17 @@ and the fact of consent or, for data received by opt-out, the date and the PPC's
 publication of the provider's filing.
 
 Both records are kept 3 years (Rules Arts. 21(iii), 25(iii)). The 1-year case, where a
-contract or similar document made for the provision serves as the record (Rules Arts.
-19(2), 21(i)), and the bulk-record case counted from the last provision (Rules Art. 21(ii))
+contract or similar document made for the provision serves as the record (Rules Arts. 19
+and 21(i)), and the bulk-record case counted from the last provision (Rules Art. 21(ii))
 are not modelled: hogo makes one record per provision, so 3 years from that provision is
 never shorter than the law requires.
+
+Not modelled either: that a consent to provision abroad was given with the information
+Art. 28(2) requires (a recorded consent to one of the recipient's purposes is taken as
+given on the terms the policy publishes), the equivalent-system and adequacy cases of
+Art. 28(1) (declare such a recipient `abroad: false`), and data acquired wrongfully, which
+Art. 27(2) also excludes from opt-out. "Received by opt-out" is known only from receipt
+records that name the subject (`receive(subject_id=...)`).
 
 Everything is checked before anything is written; a refused or invalid call writes nothing.
 """
@@ -476,6 +486,33 @@ def _check_subjects(
                     )
 
 
+def _handover_entries(
+    kind: Handover,
+    to: str,
+    subject_ids: Sequence[str],
+    items: tuple[str, ...],
+    note: str | None,
+    actor: str,
+    now: datetime,
+    version_id: int,
+) -> list[AuditEntry]:
+    """A handover is not provision to a third party (Art. 27(5)): audited, no record."""
+    detail = {"kind": kind.value, "to": to, "note": note, "policy_version_id": version_id}
+    return [
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="handover",
+            outcome="done",
+            subject_id=s,
+            items=items,
+            reason=kind.value,
+            detail=detail,
+        )
+        for s in subject_ids
+    ]
+
+
 def provide(
     ledger: Ledger,
     subject_ids: Sequence[str],
@@ -513,23 +550,9 @@ def provide(
             _live_subjects(conn, unique)
             append_many(
                 conn,
-                [
-                    AuditEntry(
-                        at=now,
-                        actor=actor,
-                        action="handover",
-                        outcome="done",
-                        subject_id=s,
-                        items=wanted,
-                        detail={
-                            "kind": handover.value,
-                            "to": recipient,
-                            "note": note,
-                            "policy_version_id": version.version_id,
-                        },
-                    )
-                    for s in unique
-                ],
+                _handover_entries(
+                    handover, recipient, unique, wanted, note, actor, now, version.version_id
+                ),
             )
             return ProvisionResult(
                 recipient,
@@ -659,7 +682,7 @@ def receive(
         if publication is None:
             raise Refused(
                 "confirm the PPC's publication of the provider's opt-out filing first "
-                "(Art. 30(1); Rules Art. 22(2)): give where or when it was published",
+                "(Art. 30; Rules Art. 24): give where or when it was published",
                 code="ppc_publication_unconfirmed",
             )
     elif publication is not None:
