@@ -50,7 +50,7 @@ def main() -> None:
             "hogo load (parse + validate + references)",
             best_of(lambda: load_policy_text(text, str(path))),
         ),
-        ("hogo check (36 rules)", best_of(lambda: check_policy(loaded, today=today))),
+        ("hogo check (37 rules)", best_of(lambda: check_policy(loaded, today=today))),
         ("hogo render ja markdown", best_of(lambda: render_markdown(loaded.policy, "ja"))),
         ("hogo render en html", best_of(lambda: render_html(loaded.policy, "en"))),
         (

@@ -78,10 +78,10 @@ def test_provide_refused_exits_3(ready: dict[str, str]) -> None:
     )
     assert code == 3 and "consent_missing" in err
     code, out, _ = hogo(
-        ready, "provide", s, "--recipient", "list_broker", "--items", "email",
+        ready, "provide", s, "--recipient", "list_broker", "--items", "health",
         "--basis", "opt-out", "--json",
     )  # fmt: skip
-    assert code == 3 and json.loads(out)["error"] == "recipient_address_missing"
+    assert code == 3 and json.loads(out)["error"] == "special_care_by_opt_out"
     code, out, _ = hogo(ready, "records", "provisions", "--format", "json")
     assert json.loads(out) == []
 

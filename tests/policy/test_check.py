@@ -115,6 +115,7 @@ FIRES: dict[str, Mutation] = {
     ),
     "HG035": lambda d: d["requests"].update(kinds=["disclosure", "correction"]),
     "HG036": lambda d: d["organization"]["complaint_contact"].update(channels=[], email=None),
+    "HG037": lambda d: recipient(d, "list_broker").pop("address"),
 }
 
 
@@ -180,6 +181,11 @@ NEAR_MISSES: list[tuple[str, Mutation, date]] = [
     ("HG028", lambda d: d["requests"]["fees"]["amounts"].update(correction=0), TODAY),
     ("HG031", lambda d: d["requests"].update(response_days=14), TODAY),
     ("HG032", lambda d: d["policy"].update(last_revised="2020-04-01"), TODAY),
+    (
+        "HG037",
+        lambda d: recipient(d, "partner_us").pop("address"),
+        TODAY,
+    ),  # by consent: name suffices
     (
         "HG034",
         lambda d: d["third_party"].update(

@@ -228,3 +228,24 @@ def test_no_trace_of_the_key_or_values_is_left_in_the_sqlite_files(ledger: Ledge
     assert key_row.wrapped_key not in contents
     assert not [c for c in ciphertexts if c in contents]
     assert rows(ledger, t.subject_keys, keep)[0].wrapped_key in contents  # the check can see keys
+
+
+def test_a_legal_hold_restriction_blocks_erasure_until_lifted(ledger: Ledger) -> None:
+    from hogo.services.restrictions import lift, suspend
+
+    subject = collected(ledger)
+    restriction = suspend(
+        ledger,
+        subject,
+        scope="use",
+        purpose=None,
+        reason="litigation",
+        origin="legal_hold",
+        actor="legal",
+    )
+    before = counts(ledger)
+    with pytest.raises(Refused, match="legal hold") as info:
+        erase(ledger, subject, actor="officer")
+    assert info.value.code == "legal_hold" and counts(ledger) == before
+    lift(ledger, restriction.id, reason="case closed", actor="legal")
+    assert erase(ledger, subject, actor="officer").key_destroyed

@@ -324,3 +324,15 @@ def test_show_an_erased_subject(phone_ledger: Ledger) -> None:
     assert view.erased and view.erased_at == erased_at
     assert view.use is not None and view.use.decision.reason.value == "erased"
     assert all(i.value == MASK for i in view.items)
+
+
+def test_a_lookup_is_audited_without_the_value(phone_ledger: Ledger) -> None:
+    subject = hanako(phone_ledger)
+    before = counts(phone_ledger)["audit"]
+    find(phone_ledger, email=HANAKO["email"].upper(), actor="support:aiko")
+    with phone_ledger.engine.connect() as conn:
+        last = conn.execute(select(t.audit).order_by(t.audit.c.id.desc()).limit(1)).one()
+    assert counts(phone_ledger)["audit"] == before + 1
+    assert (last.action, last.actor, last.outcome) == ("lookup", "support:aiko", "done")
+    assert last.detail == {"subjects": [subject]}
+    assert HANAKO["email"].lower() not in json.dumps([last.items, last.detail]).lower()

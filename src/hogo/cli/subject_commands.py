@@ -94,12 +94,15 @@ def subject_find(
         str | None, typer.Option("--item", help="Any lookup item (with --value).")
     ] = None,
     value: Annotated[str | None, typer.Option("--value", help="The value of --item.")] = None,
+    actor: Annotated[
+        str, typer.Option("--actor", help="Who looks the person up (audited).")
+    ] = "cli",
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Find subjects through the blind index; nothing is decrypted."""
+    """Find subjects through the blind index; nothing is decrypted, the look-up is audited."""
     with ledger_for(db, as_json=as_json) as ledger:
-        found = subjects.find(ledger, email=email, phone=phone, item=item, value=value)
+        found = subjects.find(ledger, email=email, phone=phone, item=item, value=value, actor=actor)
     if as_json:
         print_json([s.to_dict() for s in found])
         return

@@ -136,6 +136,19 @@ def erase(
                 f"subject {subject_id}'s {', '.join(held)} is under legal hold: nothing erased",
                 code="legal_hold",
             )
+        hold = conn.execute(
+            select(t.restrictions.c.id).where(
+                t.restrictions.c.subject_id == subject_id,
+                t.restrictions.c.origin == "legal_hold",
+                t.restrictions.c.lifted_at.is_(None),
+            )
+        ).first()
+        if hold is not None:
+            raise Refused(
+                f"subject {subject_id} is under a legal hold (restriction {hold.id}): nothing "
+                "erased; lift the hold first",
+                code="legal_hold",
+            )
         erased_items = tuple(
             sorted(
                 row.item for row in conn.execute(select(t.records.c.item).where(scope).distinct())

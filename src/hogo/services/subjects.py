@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from hogo.domain.values import InvalidValue, normalize
 from hogo.ledger import tables as t
+from hogo.ledger.audit import AuditEntry, append
 from hogo.ledger.engine import READ_ONLY
 from hogo.policy.schema import Item
 from hogo.services.collect import max_chars
@@ -111,8 +112,13 @@ def find(
     phone: str | None = None,
     item: str | None = None,
     value: str | None = None,
+    actor: str = "cli",
 ) -> list[SubjectSummary]:
-    """Subjects (not erased) holding this e-mail, phone number or lookup item value."""
+    """Subjects (not erased) holding this e-mail, phone number or lookup item value.
+
+    Nothing is decrypted, but asking whether a person is in the ledger is an access: it is
+    audited (action "lookup") with the items searched and the subjects found, never the value.
+    """
     for given in (email, phone, item, value):
         if given is not None and not isinstance(given, str):
             raise BadInput(f"a lookup value must be text, not {type(given).__name__}")
@@ -154,6 +160,18 @@ def find(
     for row in rows:
         entry = found.setdefault(row.subject_id, (row.kind, _aware(row.created_at), set()))
         entry[2].add(row.item)
+    with ledger.engine.begin() as conn:
+        append(
+            conn,
+            AuditEntry(
+                at=ledger.now(),
+                actor=actor,
+                action="lookup",
+                outcome="done",
+                items=tuple(sorted(lookups)),
+                detail={"subjects": sorted(found)},
+            ),
+        )
     return sorted(
         (
             SubjectSummary(subject_id, kind, created, tuple(sorted(matched)))

@@ -322,3 +322,20 @@ def unlawful_ground(context: Context) -> Iterator[Hit]:
             f"the policy allows provision without consent {ground.en!r}; only the statutory "
             "cases of Art. 27(1) (law, life, public health, state, research) allow that",
         )
+
+
+@rule(
+    "HG037",
+    Severity.ERROR,
+    "APPI Art. 29(1); PPC Rules Art. 20(1)(i)",
+    en="recipient by opt-out without the address the provision record must state",
+    ja="オプトアウトによる提供先の住所がない（提供記録の記載事項）",
+)
+def opt_out_recipient_without_address(context: Context) -> Iterator[Hit]:
+    for i, recipient in enumerate(context.policy.third_party.recipients):
+        if recipient.basis is RecipientBasis.OPT_OUT and recipient.address is None:
+            yield Hit(
+                ("third_party", "recipients", i),
+                f"recipient {recipient.id!r} receives data by opt-out: each provision record "
+                "must state its name and address (and representative), but no address is given",
+            )
