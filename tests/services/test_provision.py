@@ -20,7 +20,6 @@ from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.ledger import Ledger
 from hogo.services.policy_versions import publish
 from hogo.services.provision import (
-    PROVISION_COLUMNS,
     list_provisions,
     list_receipts,
     parse_basis,
@@ -30,6 +29,7 @@ from hogo.services.provision import (
     receive,
     records_json,
 )
+from hogo.services.provision_records import PROVISION_COLUMNS
 from tests.conftest import FIXTURES
 
 TODAY = date(2026, 11, 24)  # the fixture clock

@@ -41,38 +41,45 @@ Everything is checked before anything is written; a refused or invalid call writ
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from hogo.domain.periods import Period
-from hogo.domain.values import InvalidValue, normalize
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append_many
-from hogo.ledger.engine import READ_ONLY
 from hogo.policy.schema import Policy
-from hogo.policy.schema.common import Text
 from hogo.policy.schema.sharing import Recipient, RecipientBasis, StatutoryException
-from hogo.services.consent import aware
-from hogo.services.errors import BadInput, NotFound, Refused
+from hogo.services.errors import BadInput, Refused
 from hogo.services.ledger import Ledger
+from hogo.services.provision_common import (
+    MAX_NOTE_CHARS,
+    actor_name,
+    declared_items,
+    free_text,
+    live_subjects,
+    record_text,
+)
+from hogo.services.provision_records import (
+    RECORD_RETENTION,
+    ProvisionRecord,
+    ReceiptRecord,
+    list_provisions,
+    list_receipts,
+    provisions_csv,
+    receipts_csv,
+    records_json,
+)
+from hogo.services.receipts import receive
 from hogo.services.restrictions import active_provision_suspension
 
-RECORD_RETENTION = Period(years=3)
 """Rules Arts. 21(iii) and 25(iii): records are kept 3 years (the 1-year contract case is
 not modelled)."""
 MAX_SUBJECTS = 10_000
-MAX_NOTE_CHARS = 2_000
-MAX_PARTY_CHARS = 1_000
 SUCCESSION = "succession"
 
 
@@ -138,119 +145,6 @@ class ProvisionResult:
         }
 
 
-@dataclass(frozen=True)
-class ProvisionRecord:
-    """One provider's record (Art. 29) as stored."""
-
-    id: int
-    subject_id: str
-    recipient: str
-    recipient_name: str
-    recipient_address: str | None
-    recipient_representative: str | None
-    basis: str
-    items: tuple[str, ...]
-    provided_on: date | None
-    consent_confirmed: bool
-    note: str | None
-    created_at: datetime
-    retain_until: date | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "subject_id": self.subject_id,
-            "recipient": self.recipient,
-            "recipient_name": self.recipient_name,
-            "recipient_address": self.recipient_address,
-            "recipient_representative": self.recipient_representative,
-            "basis": self.basis,
-            "items": list(self.items),
-            "provided_on": _iso(self.provided_on),
-            "consent_confirmed": self.consent_confirmed,
-            "note": self.note,
-            "created_at": self.created_at.isoformat(),
-            "retain_until": _iso(self.retain_until),
-        }
-
-
-@dataclass(frozen=True)
-class ReceiptRecord:
-    """One recipient's record (Art. 30) as stored."""
-
-    id: int
-    subject_id: str | None
-    provider_name: str
-    provider_address: str
-    provider_representative: str | None
-    acquisition_method: str
-    items: tuple[str, ...]
-    basis: str
-    received_on: date | None
-    ppc_publication: str | None
-    created_at: datetime
-    retain_until: date | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "subject_id": self.subject_id,
-            "provider_name": self.provider_name,
-            "provider_address": self.provider_address,
-            "provider_representative": self.provider_representative,
-            "acquisition_method": self.acquisition_method,
-            "items": list(self.items),
-            "basis": self.basis,
-            "received_on": _iso(self.received_on),
-            "ppc_publication": self.ppc_publication,
-            "created_at": self.created_at.isoformat(),
-            "retain_until": _iso(self.retain_until),
-        }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-# --- validation shared by provide and receive ------------------------------------------
-
-
-def _free_text(name: str, value: str | None, limit: int, *, required: bool) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise BadInput(f"{name} is required")
-        return None
-    if not isinstance(value, str):
-        raise BadInput(f"{name} must be text, not {type(value).__name__}")
-    try:
-        return normalize("text", value, max_chars=limit).stored
-    except InvalidValue as exc:
-        raise BadInput(f"{name}: the text {exc}") from None
-
-
-def _actor(actor: str) -> str:
-    if not isinstance(actor, str) or not actor.strip():
-        raise BadInput("an actor is required: who provides the data?")
-    return actor
-
-
-def _items(policy: Policy, items: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(items, str):
-        items = [items]
-    wanted = tuple(dict.fromkeys(i.strip() for i in items if isinstance(i, str) and i.strip()))
-    if not wanted:
-        raise BadInput("no items given: name at least one, e.g. --items name,email")
-    for item_id in wanted:
-        if policy.item(item_id) is None:
-            raise BadInput(f"unknown item {item_id!r}; it is not declared in the policy")
-    return wanted
-
-
-def _text(policy: Policy, text: Text | None) -> str | None:
-    """A policy text as a record holds it: in the policy's authoritative language."""
-    return None if text is None else text[policy.policy.authoritative_language]
-
-
 def _latest_consents(
     conn: Connection, subject_ids: Sequence[str], purposes: Iterable[str]
 ) -> dict[str, dict[str, bool]]:
@@ -274,26 +168,6 @@ def _suspended(conn: Connection, subject_ids: Sequence[str], purposes: Sequence[
         if any(active_provision_suspension(conn, subject_id, p) for p in purposes):
             return subject_id
     return None
-
-
-def _live_subjects(conn: Connection, subject_ids: Sequence[str]) -> None:
-    """Every subject exists and is not erased (locked against a concurrent erasure)."""
-    rows = {
-        row.id: row.erased_at
-        for row in conn.execute(
-            select(t.subjects.c.id, t.subjects.c.erased_at)
-            .where(t.subjects.c.id.in_(subject_ids))
-            .with_for_update()
-        )
-    }
-    for subject_id in subject_ids:
-        if subject_id not in rows:
-            raise NotFound(f"no subject {subject_id}")
-        if rows[subject_id] is not None:
-            raise Refused(f"subject {subject_id} has been erased", code="erased")
-
-
-# --- provide ----------------------------------------------------------------------------
 
 
 def _subject_ids(subject_ids: Sequence[str]) -> list[str]:
@@ -447,7 +321,7 @@ def _check_subjects(
     subject_ids: list[str],
     items: tuple[str, ...],
 ) -> None:
-    _live_subjects(conn, subject_ids)
+    live_subjects(conn, subject_ids)
     suspended = _suspended(conn, subject_ids, recipient.purposes)
     if suspended is not None:
         raise Refused(
@@ -524,10 +398,10 @@ def provide(
     actor: str,
 ) -> ProvisionResult:
     """Provide items of subjects to a recipient: all subjects, or none with the reason."""
-    actor = _actor(actor)
+    actor = actor_name(actor)
     parsed = parse_basis(basis)
     unique = _subject_ids(subject_ids)
-    note = _free_text("note", note, MAX_NOTE_CHARS, required=parsed.kind == "exception")
+    note = free_text("note", note, MAX_NOTE_CHARS, required=parsed.kind == "exception")
     if not isinstance(recipient, str) or not recipient.strip():
         raise BadInput("a recipient is required")
     now = ledger.now()
@@ -535,7 +409,7 @@ def provide(
     with ledger.engine.begin() as conn:
         version = ledger.policy_in_force(conn)
         policy = version.policy
-        wanted = _items(policy, items)
+        wanted = declared_items(policy, items)
         declared = next((r for r in policy.third_party.recipients if r.id == recipient), None)
         handover = None if declared is not None else _handover(policy, recipient, wanted)
         if declared is None and handover is None:
@@ -547,7 +421,7 @@ def provide(
                 + (f" (not third parties: {', '.join([*others, SUCCESSION])})")
             )
         if handover is not None:
-            _live_subjects(conn, unique)
+            live_subjects(conn, unique)
             append_many(
                 conn,
                 _handover_entries(
@@ -577,9 +451,9 @@ def provide(
             by_opt_out = parsed.kind == "opt_out"
             row = {
                 "recipient": declared.id,
-                "recipient_name": _text(policy, declared.name),
-                "recipient_address": _text(policy, declared.address) if by_opt_out else None,
-                "recipient_representative": _text(policy, declared.representative)
+                "recipient_name": record_text(policy, declared.name),
+                "recipient_address": record_text(policy, declared.address) if by_opt_out else None,
+                "recipient_representative": record_text(policy, declared.representative)
                 if by_opt_out
                 else None,
                 "basis": parsed.kind,
@@ -637,237 +511,19 @@ def provide(
 # --- receive ----------------------------------------------------------------------------
 
 
-def _receipt_basis(text: str) -> str:
-    cleaned = text.strip().lower().replace("-", "_") if isinstance(text, str) else ""
-    if cleaned not in ("consent", "opt_out"):
-        raise BadInput(f"unknown basis {text!r}; data is received by consent or opt-out")
-    return cleaned
-
-
-def receive(
-    ledger: Ledger,
-    *,
-    subject_id: str | None = None,
-    provider_name: str,
-    provider_address: str,
-    provider_representative: str | None = None,
-    acquisition_method: str,
-    items: Sequence[str],
-    basis: str,
-    received_on: date | None = None,
-    ppc_publication: str | None = None,
-    actor: str,
-) -> ReceiptRecord:
-    """Write the recipient's record of data received from another business (Art. 30)."""
-    actor = _actor(actor)
-    kind = _receipt_basis(basis)
-    name = _free_text("provider name", provider_name, MAX_PARTY_CHARS, required=True)
-    address = _free_text("provider address", provider_address, MAX_PARTY_CHARS, required=True)
-    representative = _free_text(
-        "provider representative", provider_representative, MAX_PARTY_CHARS, required=False
-    )
-    method = _free_text("acquisition method", acquisition_method, MAX_NOTE_CHARS, required=True)
-    publication = _free_text("PPC publication", ppc_publication, MAX_NOTE_CHARS, required=False)
-    if received_on is not None and not isinstance(received_on, date):
-        raise BadInput("received_on must be a date")
-    if isinstance(received_on, datetime):
-        received_on = received_on.date()
-    now = ledger.now()
-    today = now.date()
-    if received_on is not None and received_on > today:
-        raise BadInput(f"received_on {received_on} is in the future")
-    if kind == "opt_out":
-        if received_on is None:
-            raise BadInput("data received by opt-out needs the date it was received (Art. 30(3))")
-        if publication is None:
-            raise Refused(
-                "confirm the PPC's publication of the provider's opt-out filing first "
-                "(Art. 30; Rules Art. 24): give where or when it was published",
-                code="ppc_publication_unconfirmed",
-            )
-    elif publication is not None:
-        raise BadInput("a PPC publication is confirmed only for data received by opt-out")
-    if subject_id is not None and (not isinstance(subject_id, str) or not subject_id.strip()):
-        raise BadInput(f"{subject_id!r} is not a subject id")
-    with ledger.engine.begin() as conn:
-        version = ledger.policy_in_force(conn)
-        wanted = _items(version.policy, items)
-        if kind == "opt_out":
-            special = [i for i in wanted if (it := version.policy.item(i)) and it.special_care]
-            if special:
-                raise Refused(
-                    f"{', '.join(special)} is special care-required: it cannot have been "
-                    "provided by opt-out (Art. 27(2)); do not receive it",
-                    code="special_care_by_opt_out",
-                )
-        if subject_id is not None:
-            _live_subjects(conn, [subject_id])
-        retain_until = RECORD_RETENTION.after(received_on or today)
-        row = {
-            "subject_id": subject_id,
-            "provider_name": name,
-            "provider_address": address,
-            "provider_representative": representative,
-            "acquisition_method": method,
-            "items": list(wanted),
-            "basis": kind,
-            "received_on": received_on,
-            "ppc_publication": publication,
-            "created_at": now,
-            "retain_until": retain_until,
-        }
-        inserted = conn.execute(t.receipt_records.insert().returning(t.receipt_records.c.id), row)
-        record_id = int(inserted.scalar_one())
-        append_many(
-            conn,
-            [
-                AuditEntry(
-                    at=now,
-                    actor=actor,
-                    action="receive",
-                    outcome="done",
-                    subject_id=subject_id,
-                    items=wanted,
-                    reason=kind,
-                    detail={"record_id": record_id, "policy_version_id": version.version_id},
-                )
-            ],
-        )
-    assert name is not None and address is not None and method is not None
-    return ReceiptRecord(
-        record_id,
-        subject_id,
-        name,
-        address,
-        representative,
-        method,
-        wanted,
-        kind,
-        received_on,
-        publication,
-        aware(now),
-        retain_until,
-    )
-
-
-# --- listing and export -----------------------------------------------------------------
-
-
-def list_provisions(ledger: Ledger, subject_id: str | None = None) -> list[ProvisionRecord]:
-    """The provider's records (Art. 29), oldest first; a subject's for disclosure (Art. 33(5))."""
-    query = select(t.provision_records).order_by(t.provision_records.c.id)
-    if subject_id is not None:
-        query = query.where(t.provision_records.c.subject_id == subject_id)
-    with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
-        rows = conn.execute(query).mappings().all()
-    return [
-        ProvisionRecord(
-            id=int(r["id"]),
-            subject_id=r["subject_id"],
-            recipient=r["recipient"],
-            recipient_name=r["recipient_name"],
-            recipient_address=r["recipient_address"],
-            recipient_representative=r["recipient_representative"],
-            basis=r["basis"],
-            items=tuple(r["items"] or ()),
-            provided_on=r["provided_on"],
-            consent_confirmed=bool(r["consent_confirmed"]),
-            note=r["note"],
-            created_at=aware(r["created_at"]),
-            retain_until=r["retain_until"],
-        )
-        for r in rows
-    ]
-
-
-def list_receipts(ledger: Ledger, subject_id: str | None = None) -> list[ReceiptRecord]:
-    """The recipient's records (Art. 30), oldest first."""
-    query = select(t.receipt_records).order_by(t.receipt_records.c.id)
-    if subject_id is not None:
-        query = query.where(t.receipt_records.c.subject_id == subject_id)
-    with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
-        rows = conn.execute(query).mappings().all()
-    return [
-        ReceiptRecord(
-            id=int(r["id"]),
-            subject_id=r["subject_id"],
-            provider_name=r["provider_name"],
-            provider_address=r["provider_address"],
-            provider_representative=r["provider_representative"],
-            acquisition_method=r["acquisition_method"],
-            items=tuple(r["items"] or ()),
-            basis=r["basis"],
-            received_on=r["received_on"],
-            ppc_publication=r["ppc_publication"],
-            created_at=aware(r["created_at"]),
-            retain_until=r["retain_until"],
-        )
-        for r in rows
-    ]
-
-
-PROVISION_COLUMNS = (
-    "id",
-    "subject_id",
-    "recipient",
-    "recipient_name",
-    "recipient_address",
-    "recipient_representative",
-    "basis",
-    "items",
-    "provided_on",
-    "consent_confirmed",
-    "note",
-    "created_at",
-    "retain_until",
-)
-RECEIPT_COLUMNS = (
-    "id",
-    "subject_id",
-    "provider_name",
-    "provider_address",
-    "provider_representative",
-    "acquisition_method",
-    "items",
-    "basis",
-    "received_on",
-    "ppc_publication",
-    "created_at",
-    "retain_until",
-)
-
-
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
-
-
-def _csv(columns: Sequence[str], records: Sequence[ProvisionRecord | ReceiptRecord]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for record in records:
-        data = record.to_dict()
-        writer.writerow([_csv_cell(data[c]) for c in columns])
-    return out.getvalue()
-
-
-def provisions_csv(records: Sequence[ProvisionRecord]) -> str:
-    """Provider's records as CSV with a header row: items space-separated, dates ISO 8601,
-    empty cells for none, booleans true/false."""
-    return _csv(PROVISION_COLUMNS, records)
-
-
-def receipts_csv(records: Sequence[ReceiptRecord]) -> str:
-    """Recipient's records as CSV, in the same conventions as `provisions_csv`."""
-    return _csv(RECEIPT_COLUMNS, records)
-
-
-def records_json(records: Sequence[ProvisionRecord | ReceiptRecord]) -> str:
-    """A JSON array of the records (`to_dict` of each), dates ISO 8601."""
-    return json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2) + "\n"
+__all__ = [
+    "RECORD_RETENTION",
+    "Handover",
+    "ProvisionBasis",
+    "ProvisionRecord",
+    "ProvisionResult",
+    "ReceiptRecord",
+    "list_provisions",
+    "list_receipts",
+    "parse_basis",
+    "provide",
+    "provisions_csv",
+    "receipts_csv",
+    "receive",
+    "records_json",
+]
