@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hogo.domain.values import InvalidValue, normalize
 
@@ -58,3 +60,36 @@ def test_invalid_values_are_refused_without_echoing_them(
 
 def test_line_breaks_are_allowed_in_text() -> None:
     assert normalize("text", "1行目\n2行目\tタブ", max_chars=100).stored == "1行目\n2行目\tタブ"
+
+
+# The fast path for plain addresses must never disagree with email-validator.
+_LOCAL = st.from_regex(r"[A-Za-z0-9._+\-!#'~]{1,20}", fullmatch=True)
+_DOMAIN = st.from_regex(r"([A-Za-z0-9\-]{1,12}\.){1,3}[A-Za-z0-9\-]{1,8}", fullmatch=True)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.builds(lambda a, b: f"{a}@{b}", _LOCAL, _DOMAIN), st.text(max_size=40)))
+def test_the_email_fast_path_agrees_with_email_validator(address: str) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    from hogo.domain.values import _simple_email
+
+    fast = _simple_email(address)
+    if fast is None:
+        return  # email-validator decides these
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise AssertionError(
+            f"fast path accepted {address!r}, email-validator refuses: {exc}"
+        ) from None
+    assert fast.stored == expected
+
+
+@pytest.mark.parametrize(
+    "address", ["a@b.test", "x@example.localhost", "a..b@x.jp", "a@-b.jp", "a@b.j2", "ä@b.jp"]
+)
+def test_addresses_outside_the_fast_path_go_to_email_validator(address: str) -> None:
+    from hogo.domain.values import _simple_email
+
+    assert _simple_email(address) is None

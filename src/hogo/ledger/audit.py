@@ -29,6 +29,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from hogo.ledger.sql import bulk_insert
 from hogo.ledger.tables import audit, audit_head
 
 Json: TypeAlias = "str | int | float | bool | Sequence[Json] | Mapping[str, Json] | None"
@@ -44,7 +45,6 @@ _COLUMNS = tuple(audit.c[name] for name in _KEYS)
 # Built once: constructing and cache-keying a statement costs more than running it here.
 _HEAD = select(audit_head.c.last_id, audit_head.c.last_hash).where(audit_head.c.id == 1)
 _HEAD_LOCKED = _HEAD.with_for_update()
-_INSERT = audit.insert()
 _MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1)
 _MOVE_HEAD = _MOVE_HEAD.values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
 
@@ -186,7 +186,7 @@ def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
         fields = (e.at, e.actor, e.action, e.outcome, e.subject_id, e.purpose, items, e.reason)
         rows.append(dict(zip(_KEYS, (entry_id, *fields, e.detail, last_hash, digest), strict=True)))
         last_hash = digest
-    conn.execute(_INSERT, rows)
+    bulk_insert(conn, audit, rows)
     new_last = last_id + len(rows)
     conn.execute(_MOVE_HEAD, {"new_id": new_last, "new_hash": last_hash})
     return list(range(last_id + 1, new_last + 1))

@@ -19,6 +19,7 @@ from hogo.domain.values import DEFAULT_MAX_CHARS, FREE_TEXT_MAX_CHARS, InvalidVa
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append_many
 from hogo.ledger.crypto import BlindIndex, SubjectCipher, WrappedKey, new_data_key
+from hogo.ledger.sql import bulk_insert
 from hogo.policy.schema import Basis, Item, ItemKind
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.ledger import Ledger, PolicyInForce
@@ -292,12 +293,10 @@ def collect_many(
                 )
             )
             results.append(Collected(subject_id, created, len(item.values)))
-        if subject_rows:
-            conn.execute(t.subjects.insert(), subject_rows)
-            conn.execute(t.subject_keys.insert(), key_rows)
-        conn.execute(t.records.insert(), record_rows)
-        if consent_rows:
-            conn.execute(t.consents.insert(), consent_rows)
+        bulk_insert(conn, t.subjects, subject_rows)
+        bulk_insert(conn, t.subject_keys, key_rows)
+        bulk_insert(conn, t.records, record_rows)
+        bulk_insert(conn, t.consents, consent_rows)
         append_many(conn, entries)
     return results
 
