@@ -29,7 +29,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hogo.ledger.sql import bulk_insert
+from hogo.ledger.sql import bulk_insert, sqlite_insert_sql
 from hogo.ledger.tables import audit, audit_head
 
 Json: TypeAlias = "str | int | float | bool | Sequence[Json] | Mapping[str, Json] | None"
@@ -169,6 +169,20 @@ def append(conn: Connection, entry: AuditEntry) -> int:
     return append_many(conn, [entry])[0]
 
 
+def _chain(
+    entries: Sequence[AuditEntry], last_id: int, last_hash: str
+) -> tuple[list[dict[str, Any]], str]:
+    """The rows for `entries` after the head (last_id, last_hash), and the new head hash."""
+    rows: list[dict[str, Any]] = []
+    for entry_id, e in enumerate(entries, start=last_id + 1):
+        digest = entry_hash(entry_id, last_hash, e)
+        items = None if e.items is None else list(e.items)
+        fields = (e.at, e.actor, e.action, e.outcome, e.subject_id, e.purpose, items, e.reason)
+        rows.append(dict(zip(_KEYS, (entry_id, *fields, e.detail, last_hash, digest), strict=True)))
+        last_hash = digest
+    return rows, last_hash
+
+
 def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
     """Append entries in order in the caller's transaction; returns their ids.
 
@@ -179,16 +193,36 @@ def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
     if not entries:
         return []
     last_id, last_hash = _lock_head(conn)
-    rows: list[dict[str, Any]] = []
-    for entry_id, e in enumerate(entries, start=last_id + 1):
-        digest = entry_hash(entry_id, last_hash, e)
-        items = None if e.items is None else list(e.items)
-        fields = (e.at, e.actor, e.action, e.outcome, e.subject_id, e.purpose, items, e.reason)
-        rows.append(dict(zip(_KEYS, (entry_id, *fields, e.detail, last_hash, digest), strict=True)))
-        last_hash = digest
+    rows, last_hash = _chain(entries, last_id, last_hash)
     bulk_insert(conn, audit, rows)
     new_last = last_id + len(rows)
     conn.execute(_MOVE_HEAD, {"new_id": new_last, "new_hash": last_hash})
+    return list(range(last_id + 1, new_last + 1))
+
+
+def append_sqlite_cursor(cursor: Any, entries: Sequence[AuditEntry]) -> list[int]:
+    """`append_many` on a raw SQLite DB-API cursor, inside a transaction the caller opened
+    with BEGIN IMMEDIATE (which serialises writers as the head lock does elsewhere).
+
+    For the single-call hot paths, where SQLAlchemy's per-statement work would cost more
+    than the statements themselves; the rows are built and stored exactly as append_many
+    builds and stores them."""
+    if not entries:
+        return []
+    head = cursor.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+    if head is None:
+        cursor.execute(
+            "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, ?)", (GENESIS,)
+        )
+        head = (0, GENESIS)
+    last_id, last_hash = int(head[0]), str(head[1])
+    rows, last_hash = _chain(entries, last_id, last_hash)
+    sql, params = sqlite_insert_sql(audit, rows)
+    cursor.executemany(sql, params)
+    new_last = last_id + len(rows)
+    cursor.execute(
+        "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", (new_last, last_hash)
+    )
     return list(range(last_id + 1, new_last + 1))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -60,40 +61,69 @@ def _sqlite_converter(kind: TypeEngine[Any]) -> Callable[[Any], Any]:
     return _identity
 
 
+@dataclass(frozen=True)
+class _InsertPlan:
+    sql: str
+    converted: tuple[tuple[int, Callable[[Any], Any]], ...]
+    tail: tuple[Any, ...]
+
+
+_PLANS: dict[tuple[str, tuple[str, ...]], _InsertPlan] = {}
+
+
+def _plan(table: Table, names: tuple[str, ...]) -> _InsertPlan:
+    """How to insert these columns of `table` on SQLite; worked out once per column set."""
+    key = (table.name, names)
+    plan = _PLANS.get(key)
+    if plan is not None:
+        return plan
+    defaults = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.name not in names and isinstance(column.default, ScalarElementColumnDefault)
+    }
+    columns = [*names, *defaults]
+    converted = tuple(
+        (index, convert)
+        for index, name in enumerate(names)
+        if (convert := _sqlite_converter(table.c[name].type)) is not _identity
+    )
+    tail = tuple(_sqlite_converter(table.c[name].type)(value) for name, value in defaults.items())
+    placeholders = ", ".join("?" * len(columns))
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    plan = _PLANS[key] = _InsertPlan(sql, converted, tail)
+    return plan
+
+
+def sqlite_insert_sql(
+    table: Table, rows: Sequence[Mapping[str, Any]]
+) -> tuple[str, list[tuple[Any, ...]]]:
+    """The SQL and DB-API parameters that store `rows` on SQLite exactly as SQLAlchemy would
+    (a test compares the two byte for byte); Python-side scalar defaults are filled in."""
+    names = tuple(rows[0])
+    plan = _plan(table, names)
+    params = []
+    for row in rows:
+        if len(row) != len(names):
+            raise ValueError(f"insert into {table.name}: rows must all have the same keys")
+        values = [row[name] for name in names]
+        for index, convert in plan.converted:
+            values[index] = convert(values[index])
+        params.append((*values, *plan.tail))
+    return plan.sql, params
+
+
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert many rows; on SQLite straight through the DB-API's executemany.
 
     SQLAlchemy's executemany processes every parameter of every row in Python, which costs
-    more than SQLite's own insert; on SQLite this writes the values exactly as SQLAlchemy
-    would store them (a test compares the two byte for byte). PostgreSQL keeps SQLAlchemy's
-    path, whose batched insertmanyvalues is already efficient there.
+    more than SQLite's own insert. PostgreSQL keeps SQLAlchemy's path, whose batched
+    insertmanyvalues is already efficient there.
     """
     if not rows:
         return
     if conn.dialect.name != "sqlite":
         conn.execute(table.insert(), list(rows))
         return
-    names = list(rows[0])
-    defaults = {
-        column.name: column.default.arg
-        for column in table.columns
-        if column.name not in names and isinstance(column.default, ScalarElementColumnDefault)
-    }
-    columns = names + list(defaults)
-    converted = [
-        (index, convert)
-        for index, name in enumerate(names)
-        if (convert := _sqlite_converter(table.c[name].type)) is not _identity
-    ]
-    tail = [_sqlite_converter(table.c[name].type)(value) for name, value in defaults.items()]
-    placeholders = ", ".join("?" * len(columns))
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
-    params = []
-    for row in rows:
-        if len(row) != len(names):
-            raise ValueError(f"bulk_insert into {table.name}: rows must all have the same keys")
-        values = [row[name] for name in names]
-        for index, convert in converted:
-            values[index] = convert(values[index])
-        params.append((*values, *tail))
+    sql, params = sqlite_insert_sql(table, rows)
     conn.exec_driver_sql(sql, params)

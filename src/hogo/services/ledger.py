@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
@@ -26,6 +27,7 @@ from hogo.ledger.crypto import (
     FileKeyProvider,
     KeyProvider,
     KeyringError,
+    SubjectCipher,
     WrappedKey,
     new_data_key,
 )
@@ -40,6 +42,9 @@ from hogo.services.errors import NotReady
 Clock = Callable[[], datetime]
 
 INDEX_KEY_CONTEXT = b"hogo:blind-index-key"
+
+CIPHER_CACHE = 4096
+"""Subjects whose unwrapped data key a process keeps; emptied when full."""
 
 
 def utc_now() -> datetime:
@@ -59,6 +64,7 @@ class PolicyInForce:
     retention_of_item: Mapping[str, tuple[RetentionTerm | None, ...]]
     items: Mapping[str, Item]
     """Items by id: the hot paths look items up per value."""
+    opt_out_purposes: frozenset[str]
 
 
 def _term(rule: RetentionRule | None) -> RetentionTerm | None:
@@ -95,6 +101,9 @@ class Ledger:
     _versions: dict[int, PolicyInForce] = field(default_factory=dict, repr=False)
     _index: BlindIndex | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _hot: threading.local = field(default_factory=threading.local, repr=False)
+    _hot_connections: list[Any] = field(default_factory=list, repr=False)
+    _ciphers: dict[tuple[str, str, bytes], SubjectCipher] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -103,7 +112,42 @@ class Ledger:
         return self.clock().date()
 
     def close(self) -> None:
+        with self._lock:
+            hot, self._hot_connections = self._hot_connections, []
+        for connection in hot:
+            connection.close()
         self.engine.dispose()
+
+    def subject_cipher(self, subject_id: str, wrapped: WrappedKey) -> SubjectCipher:
+        """The subject's cipher, unwrapping its data key once per process.
+
+        Keyed by the wrapped key itself: an erased subject has no wrapped key left to look
+        up, and a key re-wrapped by rotation is a new entry, so nothing stale is served.
+        """
+        cache_key = (subject_id, wrapped.master_key_id, wrapped.blob)
+        cipher = self._ciphers.get(cache_key)
+        if cipher is None:
+            key = self.keys.unwrap(wrapped, context=subject_id.encode())
+            cipher = SubjectCipher(key, subject_id)
+            with self._lock:
+                if len(self._ciphers) >= CIPHER_CACHE:
+                    self._ciphers.clear()
+                self._ciphers[cache_key] = cipher
+        return cipher
+
+    def hot_cursor(self) -> Any:
+        """A DB-API cursor on a connection this thread keeps checked out (SQLite hot paths).
+
+        Checking a connection out of the pool and resetting it on return costs as much as
+        the statements of a single `use`; the hot path keeps one per thread instead.
+        """
+        cursor = getattr(self._hot, "cursor", None)
+        if cursor is None:
+            connection = self.engine.raw_connection()
+            with self._lock:
+                self._hot_connections.append(connection)
+            cursor = self._hot.cursor = connection.cursor()
+        return cursor
 
     def policy_in_force(self, conn: Connection, on: date | None = None) -> PolicyInForce:
         """The latest published version effective on `on` (today by default)."""
@@ -126,19 +170,27 @@ class Ledger:
             select(t.policy_versions).where(t.policy_versions.c.id == version_id)
         ).one()
         loaded = load_policy_text(row.text, f"policy version {row.version}")
+        compiled = compile_policy(loaded.policy, row.digest)
         version = PolicyInForce(
             version_id=int(row.id),
             digest=row.digest,
             version=row.version,
             effective_date=row.effective_date,
             policy=loaded.policy,
-            compiled=compile_policy(loaded.policy, row.digest),
+            compiled=compiled,
             retention_of_item=_retention_of_item(loaded.policy),
             items=MappingProxyType({item.id: item for item in loaded.policy.items}),
+            opt_out_purposes=frozenset(
+                p for p, c in compiled.purposes.items() if c.basis == "opt_out"
+            ),
         )
         with self._lock:
             self._versions[version_id] = version
         return version
+
+    def cached_policy_version(self, version_id: int) -> PolicyInForce | None:
+        """A version already parsed in this process, or None (no database access)."""
+        return self._versions.get(version_id)
 
     def blind_index(self, conn: Connection) -> BlindIndex:
         """The blind-index key, created on first use and kept wrapped by the master key."""

@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from hogo.domain.purpose_check import Decision, SubjectState, decide_many
+from hogo.domain.purpose_check import Decision, SubjectState, decide, decide_many
 from hogo.ledger import tables as t
-from hogo.ledger.audit import AuditEntry, append_many
-from hogo.ledger.crypto import SubjectCipher, WrappedKey
+from hogo.ledger.audit import AuditEntry, Json, append_many, append_sqlite_cursor
+from hogo.ledger.crypto import WrappedKey
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger, PolicyInForce
 
@@ -100,19 +101,57 @@ def _states(
             held[record.subject_id].add(record.item)
             if record.retention_due is None or record.retention_due > today:
                 live[record.subject_id].add(record.item)
-    opt_out_purposes = {p for p, c in version.compiled.purposes.items() if c.basis == "opt_out"}
-    states = {}
-    for subject_id in subject_ids:
-        given = consents.get(subject_id, {})
-        states[subject_id] = SubjectState(
+    return {
+        subject_id: _state(
+            version,
             erased=subjects[subject_id] is not None,
-            consents=given,
-            opted_out=frozenset(p for p in opt_out_purposes if given.get(p) is False),
+            consents=consents.get(subject_id, {}),
             suspended_all=subject_id in suspended_all,
-            suspended_purposes=frozenset(suspended.get(subject_id, ())),
-            expired_items=frozenset(held.get(subject_id, set()) - live.get(subject_id, set())),
+            suspended=suspended.get(subject_id, set()),
+            expired=held.get(subject_id, set()) - live.get(subject_id, set()),
         )
-    return states
+        for subject_id in subject_ids
+    }
+
+
+def _state(
+    version: PolicyInForce,
+    *,
+    erased: bool,
+    consents: dict[str, bool],
+    suspended_all: bool,
+    suspended: set[str],
+    expired: set[str],
+) -> SubjectState:
+    """The purpose check's view of one subject; both read paths build it here."""
+    return SubjectState(
+        erased=erased,
+        consents=consents,
+        opted_out=frozenset(p for p in version.opt_out_purposes if consents.get(p) is False),
+        suspended_all=suspended_all,
+        suspended_purposes=frozenset(suspended),
+        expired_items=frozenset(expired),
+    )
+
+
+def _entry(
+    now: datetime, actor: str, subject_id: str, purpose: str, items: tuple[str, ...],
+    decision: Decision, version: PolicyInForce,
+) -> AuditEntry:  # fmt: skip
+    detail: dict[str, Json] = {"policy_version_id": version.version_id}
+    if decision.detail:
+        detail["detail"] = decision.detail
+    return AuditEntry(
+        at=now,
+        actor=actor,
+        action="use",
+        outcome="allowed" if decision.allowed else "refused",
+        subject_id=subject_id,
+        purpose=purpose,
+        items=items,
+        reason=decision.reason.value,
+        detail=detail,
+    )
 
 
 def _values(
@@ -134,12 +173,8 @@ def _values(
     ):
         latest[(row.subject_id, row.item)] = row.ciphertext
     out: dict[str, dict[str, str]] = {s: {} for s in subject_ids}
-    ciphers: dict[str, SubjectCipher] = {}
     for (subject_id, item), blob in latest.items():
-        cipher = ciphers.get(subject_id)
-        if cipher is None:
-            key = ledger.keys.unwrap(keys[subject_id], context=subject_id.encode())
-            cipher = ciphers[subject_id] = SubjectCipher(key, subject_id)
+        cipher = ledger.subject_cipher(subject_id, keys[subject_id])
         out[subject_id][item] = cipher.decrypt(item, blob)
     return out
 
@@ -147,7 +182,105 @@ def _values(
 def use(
     ledger: Ledger, subject_id: str, *, purpose: str, items: Sequence[str], actor: str
 ) -> UseResult:
+    """One subject: on SQLite through the DB-API hot path, elsewhere as a batch of one."""
+    if ledger.engine.dialect.name == "sqlite" and actor.strip() and isinstance(subject_id, str):
+        wanted = tuple(dict.fromkeys(items))
+        result = _use_one_sqlite(ledger, subject_id, purpose, wanted, actor)
+        if result is not None:
+            return result
     return use_many(ledger, [subject_id], purpose=purpose, items=items, actor=actor)[subject_id]
+
+
+def _use_one_sqlite(
+    ledger: Ledger, subject_id: str, purpose: str, wanted: tuple[str, ...], actor: str
+) -> UseResult | None:
+    """`use_many` for one subject on SQLite, on a raw DB-API cursor in one IMMEDIATE
+    transaction: SQLAlchemy's per-statement work costs more than these few statements.
+
+    It reads the same rows, builds the state with the same `_state`, asks the same
+    `decide`, and writes the same audit row (`append_sqlite_cursor`); a test compares the
+    two paths answer by answer. It returns None, having written nothing, when the version in
+    force is not yet parsed in this process (the general path loads it), or there is no
+    such subject or no policy in force (the general path says which).
+    """
+    now = ledger.now()
+    today = now.date().isoformat()
+    cursor = ledger.hot_cursor()
+    cursor.execute("BEGIN IMMEDIATE")
+    try:
+        result = _use_one_in(ledger, cursor, subject_id, purpose, wanted, actor, now, today)
+    except BaseException:
+        cursor.execute("ROLLBACK")
+        raise
+    cursor.execute("COMMIT" if result is not None else "ROLLBACK")
+    return result
+
+
+def _use_one_in(
+    ledger: Ledger, cursor: Any, subject_id: str, purpose: str, wanted: tuple[str, ...],
+    actor: str, now: datetime, today: str,
+) -> UseResult | None:  # fmt: skip
+    subject = cursor.execute(
+        "SELECT (SELECT id FROM policy_versions WHERE effective_date <= ? "
+        "        ORDER BY effective_date DESC, id DESC LIMIT 1), "
+        "s.erased_at, k.master_key_id, k.wrapped_key FROM subjects s "
+        "LEFT JOIN subject_keys k ON k.subject_id = s.id WHERE s.id = ?",
+        (today, subject_id),
+    ).fetchone()
+    if subject is None or subject[0] is None:
+        return None
+    version = ledger.cached_policy_version(int(subject[0]))
+    if version is None:
+        return None
+    consents: dict[str, bool] = {}
+    suspended_all, suspended = False, set()
+    for kind, purpose_id, granted, _ in cursor.execute(
+        "SELECT 'c', purpose, granted, id FROM consents WHERE subject_id = ? "
+        "UNION ALL SELECT 'r', purpose, NULL, id FROM restrictions "
+        "WHERE subject_id = ? AND scope = 'use' AND lifted_at IS NULL ORDER BY 4",
+        (subject_id, subject_id),
+    ):
+        if kind == "c":
+            consents[purpose_id] = bool(granted)
+        elif purpose_id is None:
+            suspended_all = True
+        else:
+            suspended.add(purpose_id)
+    held: set[str] = set()
+    live: set[str] = set()
+    latest: dict[str, bytes] = {}
+    if wanted:
+        marks = ", ".join("?" * len(wanted))
+        for item, due, blob in cursor.execute(
+            "SELECT item, retention_due, ciphertext FROM records "
+            f"WHERE subject_id = ? AND item IN ({marks}) ORDER BY id",
+            (subject_id, *wanted),
+        ):
+            held.add(item)
+            if due is None or due > today:  # ISO dates compare as text
+                live.add(item)
+            latest[item] = blob
+    state = _state(
+        version,
+        erased=subject[1] is not None,
+        consents=consents,
+        suspended_all=suspended_all,
+        suspended=suspended,
+        expired=held - live,
+    )
+    decision = decide(
+        version.compiled, state, purpose=purpose, items=wanted, actor=actor_role(actor)
+    )
+    values: dict[str, str] | None = None
+    if decision.allowed:
+        values = {}
+        if latest:
+            cipher = ledger.subject_cipher(subject_id, WrappedKey(subject[2], subject[3]))
+            values = {item: cipher.decrypt(item, blob) for item, blob in latest.items()}
+    append_sqlite_cursor(
+        cursor, [_entry(now, actor, subject_id, purpose, wanted, decision, version)]
+    )
+    return UseResult(subject_id, decision, values)
 
 
 def use_many(
@@ -170,23 +303,7 @@ def use_many(
         allowed = [s for s in unique if decisions[s].allowed]
         values = _values(ledger, conn, allowed, wanted)
         append_many(
-            conn,
-            [
-                AuditEntry(
-                    at=now,
-                    actor=actor,
-                    action="use",
-                    outcome="allowed" if decisions[s].allowed else "refused",
-                    subject_id=s,
-                    purpose=purpose,
-                    items=wanted,
-                    reason=decisions[s].reason.value,
-                    detail={"policy_version_id": version.version_id, "detail": decisions[s].detail}
-                    if decisions[s].detail
-                    else {"policy_version_id": version.version_id},
-                )
-                for s in unique
-            ],
+            conn, [_entry(now, actor, s, purpose, wanted, decisions[s], version) for s in unique]
         )
     return {
         s: UseResult(s, decisions[s], values[s] if decisions[s].allowed else None) for s in unique

@@ -1,0 +1,93 @@
+"""The SQLite hot path of `use` answers, returns and audits exactly as the general path."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from hogo.ledger import tables as t
+from hogo.ledger.audit import verify
+from hogo.services.collect import Collection, collect
+from hogo.services.erasure import erase
+from hogo.services.ledger import Ledger
+from hogo.services.restrictions import suspend
+from hogo.services.use import use, use_many
+from tests.services.conftest import FixedClock
+
+QUESTIONS = [
+    ("orders", ("name", "email")),
+    ("orders", ("health",)),
+    ("newsletter", ("email",)),
+    ("wellness", ("name", "health")),
+    ("nope", ("name",)),
+    ("orders", ()),
+]
+
+
+def _population(ledger: Ledger) -> list[str]:
+    a = collect(
+        ledger, Collection("shop", {"name": "A", "email": "a@example.jp"}), actor="app"
+    ).subject_id
+    b = collect(
+        ledger,
+        Collection(
+            "shop",
+            {"name": "B", "email": "b@example.jp", "health": "良好"},
+            consents={"wellness": True, "newsletter": False},
+        ),
+        actor="app",
+    ).subject_id
+    c = collect(
+        ledger, Collection("shop", {"name": "C", "email": "c@example.jp"}), actor="app"
+    ).subject_id
+    suspend(
+        ledger,
+        c,
+        scope="use",
+        purpose="orders",
+        reason="request",
+        origin="request",
+        actor="officer",
+    )
+    d = collect(ledger, Collection("shop", {"email": "d@example.jp"}), actor="app").subject_id
+    erase(ledger, d, actor="officer")
+    return [a, b, c, d]
+
+
+def _audit_tail(ledger: Ledger, n: int) -> list[tuple[object, ...]]:
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(select(t.audit).order_by(t.audit.c.id.desc()).limit(n)).all()
+    return [
+        (r.actor, r.action, r.outcome, r.subject_id, r.purpose, r.items, r.reason, r.detail)
+        for r in reversed(rows)
+    ]
+
+
+def test_hot_path_matches_the_general_path(ledger: Ledger) -> None:
+    if ledger.engine.dialect.name != "sqlite":
+        pytest.skip("the hot path is SQLite's")
+    subjects = _population(ledger)
+    for purpose, items in QUESTIONS:
+        for subject in subjects:
+            fast = use(ledger, subject, purpose=purpose, items=list(items), actor="support:x")
+            fast_audit = _audit_tail(ledger, 1)
+            general = use_many(
+                ledger, [subject], purpose=purpose, items=list(items), actor="support:x"
+            )[subject]
+            general_audit = _audit_tail(ledger, 1)
+            assert fast == general, (purpose, items, subject)
+            assert fast_audit == general_audit
+    with ledger.engine.connect() as conn:
+        assert verify(conn).ok
+
+
+def test_hot_path_honours_retention(ledger: Ledger, clock: FixedClock) -> None:
+    subject = collect(ledger, Collection("shop", {"email": "r@example.jp"}), actor="app").subject_id
+    with ledger.engine.begin() as conn:
+        conn.execute(t.records.update().values(retention_due=date(2026, 12, 1)))
+    assert use(ledger, subject, purpose="orders", items=["email"], actor="x").decision.allowed
+    clock.advance_to(date(2026, 12, 1))
+    refused = use(ledger, subject, purpose="orders", items=["email"], actor="x")
+    assert refused.decision.reason.value == "retention_passed" and refused.values is None
