@@ -200,7 +200,9 @@ def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
     return list(range(last_id + 1, new_last + 1))
 
 
-def append_sqlite_cursor(cursor: Any, entries: Sequence[AuditEntry]) -> list[int]:
+def append_sqlite_cursor(
+    cursor: Any, entries: Sequence[AuditEntry], *, head: tuple[int, str] | None = None
+) -> list[int]:
     """`append_many` on a raw SQLite DB-API cursor, inside a transaction the caller opened
     with BEGIN IMMEDIATE (which serialises writers as the head lock does elsewhere).
 
@@ -209,7 +211,8 @@ def append_sqlite_cursor(cursor: Any, entries: Sequence[AuditEntry]) -> list[int
     builds and stores them."""
     if not entries:
         return []
-    head = cursor.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+    if head is None:  # the caller may have read it already under the same write lock
+        head = cursor.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
     if head is None:
         cursor.execute(
             "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, ?)", (GENESIS,)

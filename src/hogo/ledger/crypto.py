@@ -18,6 +18,7 @@ import secrets
 import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -48,14 +49,20 @@ class KeyProvider(Protocol):
     def unwrap(self, wrapped: WrappedKey, *, context: bytes) -> bytes: ...
 
 
+@lru_cache(maxsize=8)
+def _master_aead(key: bytes) -> AESGCM:
+    """The cipher of a master key, built once: every use unwraps a data key with it."""
+    return AESGCM(key)
+
+
 def _seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
+    return nonce + _master_aead(key).encrypt(nonce, plaintext, aad)
 
 
 def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
     try:
-        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
+        return _master_aead(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], aad)
     except InvalidTag:
         raise KeyringError(
             "the ciphertext does not open with this key (wrong key or altered data)"

@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, Table
@@ -22,15 +21,25 @@ def insert_if_absent(conn: Connection, table: Table, values: dict[str, Any]) -> 
     conn.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
 
 
-@lru_cache(maxsize=256)
+_last_datetime: tuple[datetime | None, str] = (None, "")
+"""The last timestamp formatted and its text: a batch stores one timestamp many times.
+Rebound as one tuple, so threads never see one's datetime with another's text."""
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
     # SQLAlchemy's SQLite DATETIME storage format: the wall-clock fields, tzinfo dropped.
+    global _last_datetime
     if value is None:
         return None
-    return (
+    last = _last_datetime
+    if last[0] is value:
+        return last[1]
+    text = (
         f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
         f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
     )
+    _last_datetime = (value, text)
+    return text
 
 
 def _sqlite_date(value: date | None) -> str | None:

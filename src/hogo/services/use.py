@@ -220,46 +220,48 @@ def _use_one_in(
     ledger: Ledger, cursor: Any, subject_id: str, purpose: str, wanted: tuple[str, ...],
     actor: str, now: datetime, today: str,
 ) -> UseResult | None:  # fmt: skip
+    # BEGIN IMMEDIATE holds the write lock, so the audit head read here cannot move
+    # before this transaction appends to it.
     subject = cursor.execute(
         "SELECT (SELECT id FROM policy_versions WHERE effective_date <= ? "
         "        ORDER BY effective_date DESC, id DESC LIMIT 1), "
-        "s.erased_at, k.master_key_id, k.wrapped_key FROM subjects s "
-        "LEFT JOIN subject_keys k ON k.subject_id = s.id WHERE s.id = ?",
+        "s.erased_at, k.master_key_id, k.wrapped_key, h.last_id, h.last_hash "
+        "FROM subjects s LEFT JOIN subject_keys k ON k.subject_id = s.id "
+        "LEFT JOIN audit_head h ON h.id = 1 WHERE s.id = ?",
         (today, subject_id),
     ).fetchone()
-    if subject is None or subject[0] is None:
-        return None
+    if subject is None or subject[0] is None or subject[4] is None:
+        return None  # no such subject, no policy in force, or an empty chain: general path
     version = ledger.cached_policy_version(int(subject[0]))
     if version is None:
         return None
     consents: dict[str, bool] = {}
     suspended_all, suspended = False, set()
-    for kind, purpose_id, granted, _ in cursor.execute(
-        "SELECT 'c', purpose, granted, id FROM consents WHERE subject_id = ? "
-        "UNION ALL SELECT 'r', purpose, NULL, id FROM restrictions "
-        "WHERE subject_id = ? AND scope = 'use' AND lifted_at IS NULL ORDER BY 4",
-        (subject_id, subject_id),
-    ):
-        if kind == "c":
-            consents[purpose_id] = bool(granted)
-        elif purpose_id is None:
-            suspended_all = True
-        else:
-            suspended.add(purpose_id)
     held: set[str] = set()
     live: set[str] = set()
     latest: dict[str, bytes] = {}
-    if wanted:
-        marks = ", ".join("?" * len(wanted))
-        for item, due, blob in cursor.execute(
-            "SELECT item, retention_due, ciphertext FROM records "
-            f"WHERE subject_id = ? AND item IN ({marks}) ORDER BY id",
-            (subject_id, *wanted),
-        ):
-            held.add(item)
-            if due is None or due > today:  # ISO dates compare as text
-                live.add(item)
-            latest[item] = blob
+    marks = ", ".join("?" * len(wanted)) if wanted else "NULL"
+    # One statement for the subject's consents, use restrictions and requested records.
+    for kind, name, value, blob, _ in cursor.execute(
+        "SELECT 'c', purpose, granted, NULL, id FROM consents WHERE subject_id = ? "
+        "UNION ALL SELECT 'r', purpose, NULL, NULL, id FROM restrictions "
+        "WHERE subject_id = ? AND scope = 'use' AND lifted_at IS NULL "
+        "UNION ALL SELECT 'd', item, retention_due, ciphertext, id FROM records "
+        f"WHERE subject_id = ? AND item IN ({marks}) ORDER BY 1, 5",
+        (subject_id, subject_id, subject_id, *wanted),
+    ):
+        if kind == "c":
+            consents[name] = bool(value)
+        elif kind == "r":
+            if name is None:
+                suspended_all = True
+            else:
+                suspended.add(name)
+        else:
+            held.add(name)
+            if value is None or value > today:  # ISO dates compare as text
+                live.add(name)
+            latest[name] = blob
     state = _state(
         version,
         erased=subject[1] is not None,
@@ -278,7 +280,9 @@ def _use_one_in(
             cipher = ledger.subject_cipher(subject_id, WrappedKey(subject[2], subject[3]))
             values = {item: cipher.decrypt(item, blob) for item, blob in latest.items()}
     append_sqlite_cursor(
-        cursor, [_entry(now, actor, subject_id, purpose, wanted, decision, version)]
+        cursor,
+        [_entry(now, actor, subject_id, purpose, wanted, decision, version)],
+        head=(int(subject[4]), str(subject[5])),
     )
     return UseResult(subject_id, decision, values)
 
