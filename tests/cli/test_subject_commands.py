@@ -6,30 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from hogo.cli.main import app
-from tests.conftest import FIXTURES
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def ready(tmp_path: Path) -> dict[str, str]:
-    runner.invoke(app, ["init", str(tmp_path)])
-    env = {
-        "HOGO_DATABASE_URL": f"sqlite:///{tmp_path / 'hogo.db'}",
-        "HOGO_KEY_FILE": str(tmp_path / ".hogo" / "master.key"),
-        "HOGO_POLICY": str(FIXTURES / "full.yaml"),
-    }
-    assert hogo(env, "db", "upgrade")[0] == 0
-    assert hogo(env, "policy", "publish", "--effective", "2026-01-01")[0] == 0
-    return env
-
-
-def hogo(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
+from tests.cli.support import hogo
 
 
 def collect(env: dict[str, str], **values: str) -> str:
