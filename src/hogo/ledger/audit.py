@@ -26,10 +26,8 @@ from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hogo.ledger.sql import bulk_insert, sqlite_insert_sql
+from hogo.ledger.sql import bulk_insert, insert_if_absent, sqlite_insert_sql
 from hogo.ledger.tables import audit, audit_head
 
 Json: TypeAlias = "str | int | float | bool | Sequence[Json] | Mapping[str, Json] | None"
@@ -157,9 +155,7 @@ def entry_hash(entry_id: int, prev_hash: str, entry: AuditEntry) -> str:
 def _lock_head(conn: Connection) -> tuple[int, str]:
     row = conn.execute(_HEAD_LOCKED).one_or_none()
     if row is None:  # first append ever; two first writers on PostgreSQL must not both insert
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        values = {"id": 1, "last_id": 0, "last_hash": GENESIS}
-        conn.execute(insert(audit_head).values(values).on_conflict_do_nothing())
+        insert_if_absent(conn, audit_head, {"id": 1, "last_id": 0, "last_hash": GENESIS})
         row = conn.execute(_HEAD_LOCKED).one()
     return int(row[0]), str(row[1])
 

@@ -304,8 +304,9 @@ def collect_many(
 def _cipher(ledger: Ledger, batch: _Batch, subject_id: str) -> SubjectCipher:
     cipher = batch.ciphers.get(subject_id)
     if cipher is None:
-        key = ledger.keys.unwrap(batch.wrapped[subject_id], context=subject_id.encode())
-        cipher = batch.ciphers[subject_id] = SubjectCipher(key, subject_id)
+        cipher = batch.ciphers[subject_id] = ledger.subject_cipher(
+            subject_id, batch.wrapped[subject_id]
+        )
     return cipher
 
 
