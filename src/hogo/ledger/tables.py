@@ -72,6 +72,7 @@ subjects = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("policy_version_id", Id, ForeignKey("policy_versions.id"), nullable=False),
     Column("erased_at", DateTime(timezone=True)),
+    Column("lang", String(2)),
 )
 
 subject_keys = Table(
@@ -197,3 +198,31 @@ audit_head = Table(
 )
 """One row: the chain's head. Appending locks it (FOR UPDATE), so two writers never fork
 the chain, and the next hash needs no scan of the audit table."""
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(63), nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("subject_id", SubjectId, ForeignKey("subjects.id")),
+    Column("ref", String(63)),
+    Column("dedupe_key", String(200), unique=True),
+    Column("message_id", String(200), nullable=False, unique=True),
+    Column("recipient", LargeBinary),
+    Column("content", LargeBinary),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("send_after", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("failed_at", DateTime(timezone=True)),
+    Index("ix_outbox_pending", "sent_at", "failed_at", "send_after"),
+    Index("ix_outbox_subject", "subject_id"),
+)
+"""Every message to a person, written in the transaction of the change that causes it.
+
+Recipient and content are encrypted with the register key and emptied once the message is
+sent or given up on: the outbox keeps that a message went, not what it said."""

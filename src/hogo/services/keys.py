@@ -41,7 +41,7 @@ from hogo.ledger.crypto import (
 )
 from hogo.ledger.engine import READ_ONLY
 from hogo.services.errors import BadInput, NotReady
-from hogo.services.ledger import INDEX_KEY_CONTEXT, Ledger
+from hogo.services.ledger import SERVICE_KEY_CONTEXTS, Ledger
 
 Progress = Callable[[int, int], None]
 """progress(done, total): data keys re-wrapped so far, of those under an old key at the start."""
@@ -132,11 +132,8 @@ def _key_usage(conn: Connection) -> dict[str, int]:
             )
         )
     }
-    index_key = conn.execute(
-        select(t.index_keys.c.master_key_id).where(t.index_keys.c.id == 1)
-    ).scalar_one_or_none()
-    if index_key is not None:
-        usage[index_key] = usage.get(index_key, 0) + 1
+    for service_key in conn.execute(select(t.index_keys.c.master_key_id)).scalars():
+        usage[service_key] = usage.get(service_key, 0) + 1
     return usage
 
 
@@ -312,23 +309,30 @@ def _rewrap_subject_keys(
 
 
 def _rewrap_index_key(ledger: Ledger, keys: KeyProvider, current: str) -> bool:
-    with ledger.engine.begin() as conn:
-        query = select(t.index_keys).where(t.index_keys.c.id == 1)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = conn.execute(query).first()
-        if row is None or row.master_key_id == current:
-            return False
-        index_key = keys.unwrap(
-            WrappedKey(row.master_key_id, row.wrapped_key), context=INDEX_KEY_CONTEXT
-        )
-        wrapped = keys.wrap(index_key, context=INDEX_KEY_CONTEXT)
-        conn.execute(
-            update(t.index_keys)
-            .where(t.index_keys.c.id == 1, t.index_keys.c.master_key_id == row.master_key_id)
-            .values(master_key_id=wrapped.master_key_id, wrapped_key=wrapped.blob)
-        )
-        return True
+    """Re-wrap the service keys (blind index, registers); True when any was re-wrapped."""
+    rewrapped = False
+    for key_id, context in SERVICE_KEY_CONTEXTS.items():
+        with ledger.engine.begin() as conn:
+            query = select(t.index_keys).where(t.index_keys.c.id == key_id)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = conn.execute(query).first()
+            if row is None or row.master_key_id == current:
+                continue
+            service_key = keys.unwrap(
+                WrappedKey(row.master_key_id, row.wrapped_key), context=context
+            )
+            wrapped = keys.wrap(service_key, context=context)
+            conn.execute(
+                update(t.index_keys)
+                .where(
+                    t.index_keys.c.id == key_id,
+                    t.index_keys.c.master_key_id == row.master_key_id,
+                )
+                .values(master_key_id=wrapped.master_key_id, wrapped_key=wrapped.blob)
+            )
+            rewrapped = True
+    return rewrapped
 
 
 def _hold_off_new_keys(conn: Connection) -> None:

@@ -42,6 +42,15 @@ from hogo.services.errors import NotReady
 Clock = Callable[[], datetime]
 
 INDEX_KEY_CONTEXT = b"hogo:blind-index-key"
+REGISTER_KEY_CONTEXT = b"hogo:register-key"
+INDEX_KEY_ID = 1
+REGISTER_KEY_ID = 2
+SERVICE_KEY_CONTEXTS: Mapping[int, bytes] = MappingProxyType(
+    {INDEX_KEY_ID: INDEX_KEY_CONTEXT, REGISTER_KEY_ID: REGISTER_KEY_CONTEXT}
+)
+"""The rows of `index_keys`: keys that belong to the service, not to one subject. The
+register key encrypts what the operational registers hold about people who may not (or
+no longer) be subjects: a requester's address, the outbox's messages, notes on requests."""
 
 CIPHER_CACHE = 4096
 """Subjects whose unwrapped data key a process keeps; emptied when full."""
@@ -100,6 +109,7 @@ class Ledger:
     clock: Clock = utc_now
     _versions: dict[int, PolicyInForce] = field(default_factory=dict, repr=False)
     _index: BlindIndex | None = field(default=None, repr=False)
+    _register: SubjectCipher | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _hot: threading.local = field(default_factory=threading.local, repr=False)
     _hot_connections: list[Any] = field(default_factory=list, repr=False)
@@ -194,28 +204,42 @@ class Ledger:
 
     def blind_index(self, conn: Connection) -> BlindIndex:
         """The blind-index key, created on first use and kept wrapped by the master key."""
-        if self._index is not None:
-            return self._index
-        row = conn.execute(select(t.index_keys).where(t.index_keys.c.id == 1)).first()
+        if self._index is None:
+            key = self._service_key(conn, INDEX_KEY_ID)
+            with self._lock:
+                self._index = BlindIndex(key)
+        return self._index
+
+    def register_cipher(self, conn: Connection) -> SubjectCipher:
+        """The cipher of the operational registers (requests, incidents, outbox).
+
+        Not a subject's key: a deletion request's answer must still be readable after the
+        subject's key is destroyed, and a request may come from someone who is no subject.
+        """
+        if self._register is None:
+            key = self._service_key(conn, REGISTER_KEY_ID)
+            with self._lock:
+                self._register = SubjectCipher(key, "hogo-register")
+        return self._register
+
+    def _service_key(self, conn: Connection, key_id: int) -> bytes:
+        context = SERVICE_KEY_CONTEXTS[key_id]
+        query = select(t.index_keys).where(t.index_keys.c.id == key_id)
+        row = conn.execute(query).first()
         if row is None:
-            wrapped = self.keys.wrap(new_data_key(), context=INDEX_KEY_CONTEXT)
+            wrapped = self.keys.wrap(new_data_key(), context=context)
             insert_if_absent(
                 conn,
                 t.index_keys,
                 {
-                    "id": 1,
+                    "id": key_id,
                     "master_key_id": wrapped.master_key_id,
                     "wrapped_key": wrapped.blob,
                     "created_at": self.now(),
                 },
             )
-            row = conn.execute(select(t.index_keys).where(t.index_keys.c.id == 1)).one()
-        key = self.keys.unwrap(
-            WrappedKey(row.master_key_id, row.wrapped_key), context=INDEX_KEY_CONTEXT
-        )
-        with self._lock:
-            self._index = BlindIndex(key)
-        return self._index
+            row = conn.execute(query).one()
+        return self.keys.unwrap(WrappedKey(row.master_key_id, row.wrapped_key), context=context)
 
 
 def open_ledger(settings: Settings, *, clock: Clock = utc_now, check_schema: bool = True) -> Ledger:
