@@ -42,3 +42,20 @@ def due_at_collection(terms: Iterable[RetentionTerm | None], collected_on: date)
         due = term.period.after(collected_on)
         latest = due if latest is None or due > latest else latest
     return latest if any_term else None
+
+
+def past_retention(due: date | None, today: date) -> bool:
+    """Has the retention period that ends on `due` run out by `today`? (the sweep's rule)
+
+    `due` is `period.after(collected_on)` (see `due_at_collection`): collected on
+    2023-11-24 with "3y", due is 2026-11-24. Counted as the Civil Code counts periods (the
+    first day is not counted, Art. 140; the period ends at the end of the day before the
+    corresponding day, Art. 143(2)), three years from 2023-11-24 end at the end of
+    2026-11-24: the due date is the last day the record may be kept, so a sweep erases it
+    from the next day, when `due < today`. A record due today is not yet past retention.
+    (`use` is stricter: it already refuses a record on its due date, so a record is never
+    used past retention and never erased before its retention ends.) The provision and
+    receipt records' `retain_until` is computed the same way and read the same way.
+    None (the due date is not known yet) is never past.
+    """
+    return due is not None and due < today

@@ -21,6 +21,10 @@ wrapped key is protected by the master key, and retiring an old master key after
 
 Records under legal hold (`records.legal_hold`) are never erased: the request is refused
 naming the items held, and nothing is erased.
+
+The retention sweep (`retention_sweep.py`) erases through the same pieces: `shred`,
+`zero_freed_space`, `checkpoint` and `legal_hold_restriction`, so both ways of erasing a
+subject destroy the same things.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, exists, select, update
+from sqlalchemy.engine import Connection
 
 from hogo.domain.values import InvalidValue, normalize
 from hogo.ledger import tables as t
@@ -73,10 +78,12 @@ def _reason(reason: str | None) -> str | None:
         raise BadInput(f"reason: the text {exc}") from None
 
 
-def _checkpoint(ledger: Ledger) -> None:
+def checkpoint(ledger: Ledger) -> None:
     """Copy the WAL into the database file and empty it, so the frames that still hold the
-    destroyed key go too. Best effort: with a reader in the way SQLite checkpoints what it
-    can, and the rest goes at a later checkpoint."""
+    destroyed key go too. SQLite only (a no-op elsewhere). Best effort: with a reader in
+    the way SQLite checkpoints what it can, and the rest goes at a later checkpoint."""
+    if ledger.engine.dialect.name != "sqlite":
+        return
     raw = ledger.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -84,6 +91,52 @@ def _checkpoint(ledger: Ledger) -> None:
         cursor.close()
     finally:
         raw.close()
+
+
+def zero_freed_space(conn: Connection) -> None:
+    """On SQLite, overwrite deleted content with zeros instead of leaving it in free pages."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete = ON")
+
+
+def under_legal_hold(subject_id: ColumnElement[str] | str) -> ColumnElement[bool]:
+    """An active (not lifted) restriction of origin "legal_hold" on the subject, as SQL.
+
+    A legal hold keeps everything about the person, whatever the restriction's scope."""
+    r = t.restrictions
+    return exists().where(
+        r.c.subject_id == subject_id, r.c.origin == "legal_hold", r.c.lifted_at.is_(None)
+    )
+
+
+def legal_hold_restriction(conn: Connection, subject_id: str) -> int | None:
+    """The id of an active legal-hold restriction on the subject, or None."""
+    r = t.restrictions
+    found = conn.execute(
+        select(r.c.id)
+        .where(r.c.subject_id == subject_id, r.c.origin == "legal_hold", r.c.lifted_at.is_(None))
+        .order_by(r.c.id)
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def shred(conn: Connection, subject_id: str, now: datetime) -> bool:
+    """Crypto-shred the subject in the caller's transaction: delete its wrapped data key and
+    mark it erased. The caller deletes the records first (and audits); returns whether a
+    key was destroyed."""
+    destroyed = (
+        conn.execute(
+            delete(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id)
+        ).rowcount
+        > 0
+    )
+    conn.execute(
+        update(t.subjects)
+        .where(t.subjects.c.id == subject_id, t.subjects.c.erased_at.is_(None))
+        .values(erased_at=now)
+    )
+    return destroyed
 
 
 def erase(
@@ -136,16 +189,10 @@ def erase(
                 f"subject {subject_id}'s {', '.join(held)} is under legal hold: nothing erased",
                 code="legal_hold",
             )
-        hold = conn.execute(
-            select(t.restrictions.c.id).where(
-                t.restrictions.c.subject_id == subject_id,
-                t.restrictions.c.origin == "legal_hold",
-                t.restrictions.c.lifted_at.is_(None),
-            )
-        ).first()
+        hold = legal_hold_restriction(conn, subject_id)
         if hold is not None:
             raise Refused(
-                f"subject {subject_id} is under a legal hold (restriction {hold.id}): nothing "
+                f"subject {subject_id} is under a legal hold (restriction {hold}): nothing "
                 "erased; lift the hold first",
                 code="legal_hold",
             )
@@ -154,21 +201,11 @@ def erase(
                 row.item for row in conn.execute(select(t.records.c.item).where(scope).distinct())
             )
         )
-        if conn.dialect.name == "sqlite":
-            # Overwrite deleted content with zeros instead of leaving it in free space.
-            conn.exec_driver_sql("PRAGMA secure_delete = ON")
+        zero_freed_space(conn)
         deleted = conn.execute(delete(t.records).where(scope)).rowcount
         key_destroyed = False
         if wanted is None:
-            key_destroyed = (
-                conn.execute(
-                    delete(t.subject_keys).where(t.subject_keys.c.subject_id == subject_id)
-                ).rowcount
-                > 0
-            )
-            conn.execute(
-                update(t.subjects).where(t.subjects.c.id == subject_id).values(erased_at=now)
-            )
+            key_destroyed = shred(conn, subject_id, now)
         append(
             conn,
             AuditEntry(
@@ -188,8 +225,8 @@ def erase(
                 },
             ),
         )
-    if wanted is None and ledger.engine.dialect.name == "sqlite":
-        _checkpoint(ledger)
+    if wanted is None:
+        checkpoint(ledger)
     return ErasureResult(
         subject_id=subject_id,
         scope="subject" if wanted is None else "items",
