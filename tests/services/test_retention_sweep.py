@@ -7,6 +7,7 @@ the recording of those events would. The clock stands at 2026-11-24.
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from hogo.ledger import tables as t
 from hogo.ledger.audit import verify
 from hogo.services.collect import Collection, collect
 from hogo.services.errors import BadInput
-from hogo.services.ledger import Ledger
+from hogo.services.ledger import Ledger, open_ledger
 from hogo.services.provision import provide, receive
 from hogo.services.restrictions import lift, suspend
+from hogo.services.retention_forecast import due_for_erasure
 from hogo.services.retention_sweep import sweep
 from tests.services.test_provision import counts
 
@@ -342,3 +344,126 @@ def test_no_trace_of_a_swept_key_is_left_in_the_sqlite_files(ledger: Ledger) -> 
     contents = b"".join(p.read_bytes() for p in files)
     assert wrapped not in contents and not [c for c in ciphertexts if c in contents]
     assert state(ledger, keep) == (True, False)
+
+
+def test_two_sweeps_at_once_erase_each_record_exactly_once(
+    ledger: Ledger, settings: Any, clock: Any
+) -> None:
+    subjects = many(ledger, 40)
+    partial = collected(ledger, "part@example.jp")
+    due(ledger, partial, YESTERDAY, "email")
+    barrier = threading.Barrier(2)
+    worked = {name: threading.Event() for name in ("sweep-1", "sweep-2")}
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(name: str) -> None:
+        other = open_ledger(settings, clock=clock)
+        (partner,) = (event for key, event in worked.items() if key != name)
+
+        def progress(done: int, _total: int) -> None:
+            if done and not worked[name].is_set():  # each waits once for the other to work too
+                worked[name].set()
+                partner.wait(timeout=10)
+
+        try:
+            barrier.wait(timeout=30)
+            results.append(sweep(other, actor=name, batch=2, progress=progress))
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            other.close()
+
+    threads = [threading.Thread(target=run, args=(f"sweep-{i}",)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors and len(results) == 2  # both finished
+    entries = sweep_entries(ledger)
+    # Every subject was swept by exactly one of the two, and counted once.
+    assert sorted(e.subject_id for e in entries) == sorted([*subjects, partial])
+    assert sum(sum(e.detail["records_erased"].values()) for e in entries) == 3 * 40 + 1
+    assert sum(r.records_total for r in results) == 3 * 40 + 1
+    assert sum(r.subjects_shredded for r in results) == 40
+    assert all(r.subjects_swept for r in results)  # the work was shared
+    assert {e.detail["run"] for e in entries} <= {r.run_id for r in results}
+    assert items_of(ledger, partial) == ["name", "purchases"]
+    with ledger.engine.connect() as conn:
+        assert verify(conn).ok
+        assert not conn.execute(
+            select(t.records.c.id).where(t.records.c.retention_due.is_not(None))
+        ).first()
+
+
+def test_a_sweep_passes_over_subjects_another_transaction_holds(ledger: Ledger) -> None:
+    if ledger.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    subjects = sorted(many(ledger, 6))
+    with ledger.engine.connect() as holder, holder.begin():
+        holder.execute(
+            select(t.subjects.c.id).where(t.subjects.c.id.in_(subjects[:2])).with_for_update()
+        )
+        result = sweep(ledger, actor="cron", batch=2)  # does not wait for the holder
+        assert result.subjects_swept == 4
+    assert [s for s in subjects if items_of(ledger, s)] == subjects[:2]
+    assert sweep(ledger, actor="cron").subjects_swept == 2
+
+
+def test_what_falls_due_within_n_days(ledger: Ledger) -> None:
+    a, b, c = (
+        collected(ledger),
+        collected(ledger, "b@example.jp"),
+        collected(ledger, "c@example.jp"),
+    )
+    due(ledger, a, YESTERDAY)  # a sweep today erases these
+    due(ledger, b, TODAY + timedelta(days=5), "email")
+    due(ledger, c, TODAY + timedelta(days=40))
+    with ledger.engine.begin() as conn:
+        conn.execute(
+            update(t.records)
+            .where(t.records.c.subject_id == b, t.records.c.item == "email")
+            .values(legal_hold=True)
+        )
+    due(ledger, b, TODAY + timedelta(days=3), "name")
+    now = due_for_erasure(ledger, within_days=0)
+    assert [(i.item, i.records, i.overdue, i.held) for i in now.items] == [
+        ("email", 1, 1, 0),
+        ("name", 1, 1, 0),
+        ("purchases", 1, 1, 0),
+    ]
+    assert sum(i.records for i in now.items) == sweep(ledger, actor="x", dry_run=True).records_total
+    week = {i.item: i for i in due_for_erasure(ledger, within_days=7).items}
+    assert (week["name"].records, week["name"].overdue) == (2, 1)
+    assert week["name"].next_due == YESTERDAY
+    assert (week["email"].records, week["email"].held, week["email"].next_due) == (1, 1, YESTERDAY)
+    # Due on day 3 is erased by the sweep of day 4: inside a 4-day window, not a 3-day one.
+    assert {i.item: i.records for i in due_for_erasure(ledger, within_days=3).items}["name"] == 1
+    assert {i.item: i.records for i in due_for_erasure(ledger, within_days=4).items}["name"] == 2
+    later = due_for_erasure(ledger, within_days=41)
+    assert later.until == TODAY + timedelta(days=41)
+    assert {i.item: i.records for i in later.items} == {"email": 2, "name": 3, "purchases": 2}
+    assert later.to_dict()["items"][0] == {
+        "item": "email",
+        "records": 2,
+        "overdue": 1,
+        "held": 1,
+        "next_due": "2026-11-23",
+    }
+
+
+def test_provision_records_falling_due_are_forecast(ledger: Ledger) -> None:
+    s = collected(ledger, newsletter=True)
+    provided_and_received(ledger, s)
+    retain_until(ledger, t.provision_records, s, TODAY + timedelta(days=10))
+    forecast = due_for_erasure(ledger, within_days=30)
+    assert forecast.provision_records.records == 1 and forecast.provision_records.overdue == 0
+    assert forecast.provision_records.next_due == TODAY + timedelta(days=10)
+    assert forecast.receipt_records.records == 0  # kept three years from today
+    assert due_for_erasure(ledger, within_days=10).provision_records.records == 0
+
+
+@pytest.mark.parametrize("days", [-1, 3_661, True, 1.5])
+def test_a_bad_forecast_window_is_bad_input(ledger: Ledger, days: Any) -> None:
+    with pytest.raises(BadInput):
+        due_for_erasure(ledger, within_days=days)
