@@ -12,6 +12,7 @@ from hogo.cli import (
     policy_commands,
     provision_commands,
     subject_commands,
+    sweep_commands,
 )
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ audit_commands.register(app)
 provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
+sweep_commands.register(app)
 
 
 @app.command("version")
