@@ -443,7 +443,7 @@ def test_what_falls_due_within_n_days(ledger: Ledger) -> None:
     later = due_for_erasure(ledger, within_days=41)
     assert later.until == TODAY + timedelta(days=41)
     assert {i.item: i.records for i in later.items} == {"email": 2, "name": 3, "purchases": 2}
-    assert later.to_dict()["items"][0] == {
+    assert later.items[0].to_dict() == {
         "item": "email",
         "records": 2,
         "overdue": 1,

@@ -272,11 +272,12 @@ def _sweep_batch(run: _Run, after: str | None) -> str | None:
             .all()
         )
         was_erased = {row.id: row.erased_at is not None for row in claimed}
-        entries, shredded = [], 0
+        entries: list[AuditEntry] = []
+        shredded = 0
         for subject_id in swept:
             whole = subject_id not in left
             key_destroyed = shred(conn, subject_id, now) if whole else False
-            shredded += whole and not was_erased[subject_id]
+            shredded += int(whole and not was_erased[subject_id])
             counts = by_subject[subject_id]
             entries.append(
                 run.entry(
