@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
@@ -40,6 +41,7 @@ from hogo.policy.schema import Item, Policy, RetentionRule
 from hogo.services.errors import NotReady
 
 Clock = Callable[[], datetime]
+JAPAN = ZoneInfo("Asia/Tokyo")
 
 INDEX_KEY_CONTEXT = b"hogo:blind-index-key"
 REGISTER_KEY_CONTEXT = b"hogo:register-key"
@@ -119,7 +121,9 @@ class Ledger:
         return self.clock()
 
     def today(self) -> date:
-        return self.clock().date()
+        """The date in Japan: APPI's days (retention, request and report deadlines) are
+        Japanese calendar days, and at 08:00 in Tokyo it is still yesterday in UTC."""
+        return self.clock().astimezone(JAPAN).date()
 
     def close(self) -> None:
         with self._lock:
