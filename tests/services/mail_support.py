@@ -7,6 +7,7 @@ address, as real servers do, so tests can check that hogo stores none of it.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -34,7 +35,8 @@ class Received:
 class Inbox:
     """The aiosmtpd handler."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
         self.received: list[Received] = []
         self._lock = threading.Lock()
 
@@ -50,6 +52,8 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slower server: workers overlap for longer
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.received.append(
@@ -65,9 +69,9 @@ class Inbox:
 class MailServer:
     """A server on a fixed port that tests start and stop: stopped, nothing listens there."""
 
-    def __init__(self, **smtp_parameters: Any) -> None:
+    def __init__(self, *, delay: float = 0.0, **smtp_parameters: Any) -> None:
         self.port = free_port()
-        self.inbox = Inbox()
+        self.inbox = Inbox(delay)
         self._parameters = smtp_parameters
         self._controller: Controller | None = None
 
