@@ -9,6 +9,7 @@ from hogo.cli import (
     audit_commands,
     consent_commands,
     ledger_commands,
+    mail_commands,
     policy_commands,
     provision_commands,
     subject_commands,
@@ -28,6 +29,7 @@ audit_commands.register(app)
 provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
+mail_commands.register(app)
 
 
 @app.command("version")
