@@ -23,7 +23,7 @@ MESSAGES = 50
 
 @pytest.fixture
 def server() -> Iterator[MailServer]:
-    mail = MailServer(delay=0.005)
+    mail = MailServer(delay=0.01)
     mail.start()
     try:
         yield mail

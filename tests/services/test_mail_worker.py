@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from hogo.domain.delivery import RetryRule
 from hogo.ledger import tables as t
+from hogo.services.errors import BadInput
 from hogo.services.ledger import Ledger
 from hogo.services.mail import worker as mail_worker
 from hogo.services.mail.smtp import SmtpTransport, parse_smtp_url
@@ -279,3 +280,13 @@ def test_a_lost_acknowledgement_resends_the_same_message_id(
     assert server.inbox.message_ids() == [queued.message_id, queued.message_id]
     first, second = (r.message for r in server.inbox.received)
     assert first["Date"] == second["Date"]
+
+
+@pytest.mark.parametrize("batch", [0, mail_worker.MAX_BATCH + 1])
+def test_a_bad_batch_size_is_refused_before_anything_is_claimed(
+    ledger: Ledger, server: MailServer, batch: int
+) -> None:
+    queued = queue(ledger)
+    with pytest.raises(BadInput, match="batch"):
+        drain(ledger, transport(server), batch=batch)
+    assert row(ledger, queued.id).claimed_by is None and server.inbox.received == []
