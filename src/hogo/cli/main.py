@@ -9,6 +9,7 @@ from hogo.cli import (
     audit_commands,
     consent_commands,
     ledger_commands,
+    mail_commands,
     policy_commands,
     provision_commands,
     subject_commands,
@@ -30,6 +31,7 @@ provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
 sweep_commands.register(app)
+mail_commands.register(app)
 
 
 @app.command("version")
