@@ -8,10 +8,13 @@ from hogo import __version__
 from hogo.cli import (
     audit_commands,
     consent_commands,
+    inquiry_commands,
     ledger_commands,
     policy_commands,
     provision_commands,
+    report_commands,
     subject_commands,
+    vendor_commands,
 )
 
 app = typer.Typer(
@@ -28,6 +31,9 @@ audit_commands.register(app)
 provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
+inquiry_commands.register(app)
+vendor_commands.register(app)
+report_commands.register(app)
 
 
 @app.command("version")

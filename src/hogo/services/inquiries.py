@@ -452,6 +452,7 @@ def show_inquiry(ledger: Ledger, inquiry_id: int, *, actor: str) -> Inquiry:
 __all__ = [
     "INQUIRY_CHANNELS",
     "INQUIRY_KINDS",
+    "JAPAN",
     "Inquiry",
     "answer_inquiry",
     "list_inquiries",

@@ -419,16 +419,36 @@ def _csv(inv: Inventory, lang: Lang) -> str:
     return BOM + buffer.getvalue()
 
 
-def render_inventory(inv: Inventory, *, fmt: str, lang: str) -> bytes:
-    """The inventory as UTF-8 bytes: Markdown, standalone HTML, or CSV with a byte order
-    mark (so Excel opens the Japanese correctly) and CRLF line ends (RFC 4180)."""
+def _check_output(fmt: str, lang: str) -> Lang:
     if fmt not in FORMATS:
         raise BadInput(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if lang not in LANGS:
         raise BadInput(f"unknown language {lang!r}; use ja or en")
-    chosen: Lang = "ja" if lang == "ja" else "en"
+    return "ja" if lang == "ja" else "en"
+
+
+def render_inventory(inv: Inventory, *, fmt: str, lang: str) -> bytes:
+    """The inventory as UTF-8 bytes: Markdown, standalone HTML, or CSV with a byte order
+    mark (so Excel opens the Japanese correctly) and CRLF line ends (RFC 4180)."""
+    chosen = _check_output(fmt, lang)
     render = {"md": _markdown, "html": _html, "csv": _csv}[fmt]
     return render(inv, chosen).encode("utf-8")
 
 
-__all__ = ["FORMATS", "Inventory", "InventoryRow", "held_counts", "inventory", "render_inventory"]
+def inventory_report(ledger: Ledger, *, fmt: str, lang: str, actor: str) -> tuple[Inventory, bytes]:
+    """Build and render in one call, the format and language checked before anything is
+    read or audited."""
+    _check_output(fmt, lang)
+    report = inventory(ledger, actor=actor)
+    return report, render_inventory(report, fmt=fmt, lang=lang)
+
+
+__all__ = [
+    "FORMATS",
+    "Inventory",
+    "InventoryRow",
+    "held_counts",
+    "inventory",
+    "inventory_report",
+    "render_inventory",
+]
