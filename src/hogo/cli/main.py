@@ -8,12 +8,15 @@ from hogo import __version__
 from hogo.cli import (
     audit_commands,
     consent_commands,
+    inquiry_commands,
     ledger_commands,
     mail_commands,
     policy_commands,
     provision_commands,
+    report_commands,
     subject_commands,
     sweep_commands,
+    vendor_commands,
 )
 
 app = typer.Typer(
@@ -32,6 +35,9 @@ consent_commands.register(app)
 subject_commands.register(app)
 sweep_commands.register(app)
 mail_commands.register(app)
+inquiry_commands.register(app)
+vendor_commands.register(app)
+report_commands.register(app)
 
 
 @app.command("version")
