@@ -26,14 +26,16 @@ naming the items held, and nothing is erased.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from hogo.domain.values import InvalidValue, normalize
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
+from hogo.ledger.tables_requests import record_history
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.ledger import Ledger
 
@@ -73,10 +75,12 @@ def _reason(reason: str | None) -> str | None:
         raise BadInput(f"reason: the text {exc}") from None
 
 
-def _checkpoint(ledger: Ledger) -> None:
+def checkpoint(ledger: Ledger) -> None:
     """Copy the WAL into the database file and empty it, so the frames that still hold the
     destroyed key go too. Best effort: with a reader in the way SQLite checkpoints what it
-    can, and the rest goes at a later checkpoint."""
+    can, and the rest goes at a later checkpoint. Nothing to do on PostgreSQL."""
+    if ledger.engine.dialect.name != "sqlite":
+        return
     raw = ledger.engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -93,8 +97,12 @@ def erase(
     items: Sequence[str] | None = None,
     actor: str,
     reason: str | None = None,
+    conn: Connection | None = None,
 ) -> ErasureResult:
-    """Erase a subject (items=None) or some of its items; refused under legal hold."""
+    """Erase a subject (items=None) or some of its items; refused under legal hold.
+
+    With `conn`, the erasure runs in the caller's transaction (a request fulfilled by
+    erasing commits both or neither) and the caller calls `checkpoint` after committing."""
     if not isinstance(actor, str) or not actor.strip():
         raise BadInput("an actor is required: who erases the data?")
     if not isinstance(subject_id, str) or not subject_id.strip() or len(subject_id) > 32:
@@ -108,7 +116,8 @@ def erase(
         if not wanted:
             raise BadInput("no items given: name at least one, or leave --items out to erase all")
     now = ledger.now()
-    with ledger.engine.begin() as conn:
+    own = conn is None
+    with ledger.engine.begin() if conn is None else nullcontext(conn) as conn:
         version = ledger.policy_in_force(conn)
         for item_id in wanted or ():
             if version.policy.item(item_id) is None:
@@ -158,6 +167,11 @@ def erase(
             # Overwrite deleted content with zeros instead of leaving it in free space.
             conn.exec_driver_sql("PRAGMA secure_delete = ON")
         deleted = conn.execute(delete(t.records).where(scope)).rowcount
+        # What corrections replaced (Art. 34) goes with the values it was replaced by.
+        history = record_history.c.subject_id == subject_id
+        if wanted is not None:
+            history = history & record_history.c.item.in_(wanted)
+        conn.execute(delete(record_history).where(history))
         key_destroyed = False
         if wanted is None:
             key_destroyed = (
@@ -188,8 +202,8 @@ def erase(
                 },
             ),
         )
-    if wanted is None and ledger.engine.dialect.name == "sqlite":
-        _checkpoint(ledger)
+    if own and wanted is None and ledger.engine.dialect.name == "sqlite":
+        checkpoint(ledger)
     return ErasureResult(
         subject_id=subject_id,
         scope="subject" if wanted is None else "items",
