@@ -198,13 +198,20 @@ def subject_cipher(ledger: Ledger, conn: Connection, subject_id: str) -> Subject
 
 
 def seal_answer(
-    ledger: Ledger, conn: Connection, request_id: str, subject_id: str | None, answer: object
+    ledger: Ledger,
+    conn: Connection,
+    request_id: str,
+    subject_id: str | None,
+    answer: object,
+    *,
+    personal: bool,
 ) -> bytes:
-    """The answer as JSON, under the subject's key while it has one (a disclosure package
-    holds the person's values, and must be shredded with them), else the register key. The
-    first byte says which."""
+    """The answer as JSON. A `personal` answer (a disclosure package: the person's values)
+    goes under the subject's key while it has one, to be shredded with them; any other
+    answer (what was corrected, erased, suspended: ids, no values) under the register key,
+    so the record of what was done outlives an erasure. The first byte says which."""
     text = json.dumps(answer, ensure_ascii=False, sort_keys=True)
-    cipher = subject_cipher(ledger, conn, subject_id) if subject_id else None
+    cipher = subject_cipher(ledger, conn, subject_id) if subject_id and personal else None
     if cipher is not None:
         return b"s" + cipher.encrypt(field(request_id, "answer"), text)
     return b"r" + ledger.register_cipher(conn).encrypt(field(request_id, "answer"), text)

@@ -358,7 +358,9 @@ def fulfil(
             .values(
                 state=target.value,
                 closed_at=now,
-                answer=seal_answer(ledger, conn, request_id, row.subject_id, answer),
+                answer=seal_answer(
+                    ledger, conn, request_id, row.subject_id, answer, personal=kind in _PACKAGES
+                ),
             )
         )
         add_event(
