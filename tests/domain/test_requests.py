@@ -207,7 +207,7 @@ def test_grounds_that_apply(kind: RequestKind, ground: str) -> None:
     ],
 )
 def test_grounds_that_do_not_apply(kind: RequestKind, ground: str) -> None:
-    with pytest.raises(InvalidGround, match=f"does not apply to a {kind.value} request"):
+    with pytest.raises(InvalidGround, match=f"does not apply to {kind.value} requests"):
         check_ground(kind, ground)
 
 

@@ -324,7 +324,7 @@ def test_refusal_needs_a_ground_for_the_kind_and_a_reason(ledger: Ledger) -> Non
     s = collected(ledger)
     rid = new_request(ledger, kind="correction", subject_id=s, actor="desk").request.id
     before = counts(ledger)
-    with pytest.raises(BadInput, match="ground 'harm' does not apply to a correction request"):
+    with pytest.raises(BadInput, match="ground 'harm' does not apply to correction requests"):
         refuse(ledger, rid, ground="harm", reason="x", actor="d")
     with pytest.raises(BadInput, match="unknown refusal ground"):
         refuse(ledger, rid, ground="busy", reason="x", actor="d")

@@ -11,6 +11,7 @@ from hogo.cli import (
     ledger_commands,
     policy_commands,
     provision_commands,
+    request_commands,
     subject_commands,
 )
 
@@ -28,6 +29,7 @@ audit_commands.register(app)
 provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
+request_commands.register(app)
 
 
 @app.command("version")

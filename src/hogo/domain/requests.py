@@ -110,10 +110,11 @@ def transition(request_id: str, state: RequestState, action: Action) -> RequestS
     """The state `action` moves a request in `state` to, or IllegalTransition saying why not."""
     target = TRANSITIONS[action].get(state)
     if target is None:
-        allowed = sorted(s.value for s in TRANSITIONS[action])
+        allowed = [state_words(s) for s in RequestState if s in TRANSITIONS[action]]
+        listed = allowed[0] if len(allowed) == 1 else f"{', '.join(allowed[:-1])} or {allowed[-1]}"
         raise IllegalTransition(
             f"request {request_id} is {state_words(state)}; it cannot be {_DONE[action]} "
-            f"(only a request that is {' or '.join(a.replace('_', ' ') for a in allowed)} can)"
+            f"(only a request that is {listed} can)"
         )
     return target
 
@@ -245,7 +246,7 @@ def check_ground(kind: RequestKind, ground: str) -> RefusalGround:
     if kind not in GROUNDS[known].kinds:
         fits = ", ".join(g.value for g, spec in GROUNDS.items() if kind in spec.kinds)
         raise InvalidGround(
-            f"ground {known.value!r} does not apply to a {kind.value} request; "
+            f"ground {known.value!r} does not apply to {kind.value} requests; "
             f"for {kind.value} the grounds are: {fits}"
         )
     return known

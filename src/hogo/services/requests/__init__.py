@@ -11,6 +11,7 @@ from hogo.services.requests.common import Request
 from hogo.services.requests.fulfil import Fulfilment, fulfil
 from hogo.services.requests.intake import Received, new_request
 from hogo.services.requests.lifecycle import refuse, verify, withdraw
+from hogo.services.requests.package import render_html
 from hogo.services.requests.queries import Event, RequestDetail, list_requests, show
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "list_requests",
     "new_request",
     "refuse",
+    "render_html",
     "show",
     "verify",
     "withdraw",
