@@ -209,7 +209,12 @@ def test_deletion_of_the_whole_subject_shreds_it_and_still_answers(ledger: Ledge
 
 def test_erasure_of_items(ledger: Ledger) -> None:
     s = collected(ledger)
+    fulfilled(ledger, "correction", s, values={"name": "佐藤 花子", "purchases": "紅茶"})
     done = fulfilled(ledger, "erasure", s, items=["purchases"])
+    with ledger.engine.connect() as conn:
+        kept = conn.execute(select(record_history.c.item).where(record_history.c.subject_id == s))
+        # What a correction replaced goes with the item it belonged to.
+        assert [r.item for r in kept] == ["name"]
     assert (
         done.answer["erased"]["items"] == ["purchases"]
         and not done.answer["erased"]["key_destroyed"]
@@ -294,3 +299,29 @@ def test_an_erased_subject_cannot_be_corrected(ledger: Ledger) -> None:
     with pytest.raises(Refused, match="erased"):
         fulfil(ledger, rid, actor="desk", values={"name": "x"})
     assert counts(ledger) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "expected"),
+    [
+        ("purpose_notice", {}, "- Processing orders: To deliver the goods"),
+        ("correction", {"values": {"name": "Hanako Sato"}}, "we have corrected the following:\n\n- name"),
+        ("addition", {"values": {"card": "4111 1111 1111 1111"}}, "We have added the following:\n\n- credit card number"),
+        ("deletion", {"items": ["purchases"]}, "We have deleted the following:\n\n- purchase history"),
+        ("erasure", {}, "We have erased all retained personal data about you."),
+        ("suspension_of_use", {"purposes": ["newsletter"]}, "stopped using your personal data for these purposes:\n\n- Newsletter"),
+        ("stop_provision", {}, "to third parties for every purpose."),
+    ],
+)  # fmt: skip
+def test_answers_in_english(
+    ledger: Ledger, kind: str, options: dict[str, Any], expected: str
+) -> None:
+    s = collected(ledger)
+    rid = in_progress(ledger, kind, s, lang="en")
+    fulfil(ledger, rid, actor="desk", **options)
+    received, answered = messages(ledger, rid)
+    assert received.subject.startswith("[Full K.K.] We have received your request")
+    assert answered.subject == f"[Full K.K.] Our answer to your request ({rid})"
+    assert expected in answered.body
+    assert "Hanako Sato" not in answered.body and "4111" not in answered.body
+    assert not any("\u3040" <= ch <= "\u30ff" for ch in answered.body)  # no kana
