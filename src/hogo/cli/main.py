@@ -14,6 +14,7 @@ from hogo.cli import (
     policy_commands,
     provision_commands,
     report_commands,
+    request_commands,
     subject_commands,
     sweep_commands,
     vendor_commands,
@@ -38,6 +39,7 @@ mail_commands.register(app)
 inquiry_commands.register(app)
 vendor_commands.register(app)
 report_commands.register(app)
+request_commands.register(app)
 
 
 @app.command("version")

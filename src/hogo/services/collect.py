@@ -22,7 +22,7 @@ from hogo.ledger.crypto import BlindIndex, SubjectCipher, WrappedKey, new_data_k
 from hogo.ledger.sql import bulk_insert
 from hogo.policy.schema import Basis, Item, ItemKind
 from hogo.services.errors import BadInput, NotFound, Refused
-from hogo.services.ledger import Ledger, PolicyInForce
+from hogo.services.ledger import Ledger, PolicyInForce, japan_date
 
 CONSENT_METHODS = frozenset({"form", "portal", "api", "paper"})
 MAX_EVIDENCE_CHARS = 2_000
@@ -260,7 +260,7 @@ def collect_many(
                         "blind_index": item.lookups.get(item_id),
                         "collected_at": now,
                         "policy_version_id": version.version_id,
-                        "retention_due": due_at_collection(terms, now.date()),
+                        "retention_due": due_at_collection(terms, japan_date(now)),
                         "legal_hold": False,
                     }
                 )

@@ -30,6 +30,7 @@ subject destroy the same things.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,6 +40,7 @@ from sqlalchemy.engine import Connection
 from hogo.domain.values import InvalidValue, normalize
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
+from hogo.ledger.tables_requests import record_history
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.ledger import Ledger
 
@@ -146,8 +148,12 @@ def erase(
     items: Sequence[str] | None = None,
     actor: str,
     reason: str | None = None,
+    conn: Connection | None = None,
 ) -> ErasureResult:
-    """Erase a subject (items=None) or some of its items; refused under legal hold."""
+    """Erase a subject (items=None) or some of its items; refused under legal hold.
+
+    With `conn`, the erasure runs in the caller's transaction (a request fulfilled by
+    erasing commits both or neither) and the caller calls `checkpoint` after committing."""
     if not isinstance(actor, str) or not actor.strip():
         raise BadInput("an actor is required: who erases the data?")
     if not isinstance(subject_id, str) or not subject_id.strip() or len(subject_id) > 32:
@@ -161,7 +167,8 @@ def erase(
         if not wanted:
             raise BadInput("no items given: name at least one, or leave --items out to erase all")
     now = ledger.now()
-    with ledger.engine.begin() as conn:
+    own = conn is None
+    with ledger.engine.begin() if conn is None else nullcontext(conn) as conn:
         version = ledger.policy_in_force(conn)
         for item_id in wanted or ():
             if version.policy.item(item_id) is None:
@@ -203,6 +210,11 @@ def erase(
         )
         zero_freed_space(conn)
         deleted = conn.execute(delete(t.records).where(scope)).rowcount
+        # What corrections replaced (Art. 34) goes with the values it was replaced by.
+        history = record_history.c.subject_id == subject_id
+        if wanted is not None:
+            history = history & record_history.c.item.in_(wanted)
+        conn.execute(delete(record_history).where(history))
         key_destroyed = False
         if wanted is None:
             key_destroyed = shred(conn, subject_id, now)
@@ -225,7 +237,7 @@ def erase(
                 },
             ),
         )
-    if wanted is None:
+    if own and wanted is None:
         checkpoint(ledger)
     return ErasureResult(
         subject_id=subject_id,

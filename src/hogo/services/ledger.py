@@ -62,6 +62,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def japan_date(at: datetime) -> date:
+    """The calendar day in Japan at `at`: the day APPI's periods and deadlines count."""
+    return at.astimezone(JAPAN).date()
+
+
 @dataclass(frozen=True)
 class PolicyInForce:
     """A published version, parsed and compiled once, with what collection needs of it."""
@@ -123,7 +128,7 @@ class Ledger:
     def today(self) -> date:
         """The date in Japan: APPI's days (retention, request and report deadlines) are
         Japanese calendar days, and at 08:00 in Tokyo it is still yesterday in UTC."""
-        return self.clock().astimezone(JAPAN).date()
+        return japan_date(self.clock())
 
     def close(self) -> None:
         with self._lock:

@@ -55,7 +55,7 @@ from hogo.ledger.audit import AuditEntry, append_many
 from hogo.policy.schema import Policy
 from hogo.policy.schema.sharing import Recipient, RecipientBasis, StatutoryException
 from hogo.services.errors import BadInput, Refused
-from hogo.services.ledger import Ledger
+from hogo.services.ledger import Ledger, japan_date
 from hogo.services.provision_common import (
     MAX_NOTE_CHARS,
     actor_name,
@@ -405,7 +405,7 @@ def provide(
     if not isinstance(recipient, str) or not recipient.strip():
         raise BadInput("a recipient is required")
     now = ledger.now()
-    today = now.date()
+    today = japan_date(now)
     with ledger.engine.begin() as conn:
         version = ledger.policy_in_force(conn)
         policy = version.policy

@@ -15,7 +15,7 @@ from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append_many
 from hogo.services.consent import aware
 from hogo.services.errors import BadInput, Refused
-from hogo.services.ledger import Ledger
+from hogo.services.ledger import Ledger, japan_date
 from hogo.services.provision_common import (
     MAX_NOTE_CHARS,
     MAX_PARTY_CHARS,
@@ -63,7 +63,7 @@ def receive(
     if isinstance(received_on, datetime):
         received_on = received_on.date()
     now = ledger.now()
-    today = now.date()
+    today = japan_date(now)
     if received_on is not None and received_on > today:
         raise BadInput(f"received_on {received_on} is in the future")
     if kind == "opt_out":

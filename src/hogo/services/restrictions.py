@@ -17,6 +17,7 @@ Who honours them:
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -102,8 +103,11 @@ def suspend(
     reason: str,
     origin: str,
     actor: str,
+    conn: Connection | None = None,
 ) -> Restriction:
     """Suspend use or provision of the subject's data, for one purpose or all (purpose None).
+
+    With `conn`, in the caller's transaction (a request fulfilled by suspending).
 
     Refused before anything is written: an unknown subject (NotFound), a scope other than
     use or provision, an origin other than request, legal_hold or officer, a purpose the
@@ -120,7 +124,7 @@ def suspend(
     if purpose is not None and not isinstance(purpose, str):
         raise BadInput("the purpose must be a purpose id, or none for every purpose")
     now = ledger.now()
-    with ledger.engine.begin() as conn:
+    with ledger.engine.begin() if conn is None else nullcontext(conn) as conn:
         if purpose is not None:
             purposes = ledger.policy_in_force(conn).compiled.purposes
             if purpose not in purposes:

@@ -54,6 +54,7 @@ from sqlalchemy.engine import Connection
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append, append_many
 from hogo.ledger.engine import READ_ONLY
+from hogo.ledger.tables_requests import record_history
 from hogo.services.erasure import checkpoint, shred, under_legal_hold, zero_freed_space
 from hogo.services.errors import BadInput
 from hogo.services.ledger import Ledger
@@ -270,6 +271,14 @@ def _sweep_batch(run: _Run, after: str | None) -> str | None:
             conn.execute(select(rec.c.subject_id).where(rec.c.subject_id.in_(swept)).distinct())
             .scalars()
             .all()
+        )
+        # What corrections replaced (Art. 34) goes with the last record of its item.
+        hist = record_history
+        conn.execute(
+            delete(hist).where(
+                hist.c.subject_id.in_(swept),
+                ~exists().where(rec.c.subject_id == hist.c.subject_id, rec.c.item == hist.c.item),
+            )
         )
         was_erased = {row.id: row.erased_at is not None for row in claimed}
         entries: list[AuditEntry] = []
