@@ -231,5 +231,5 @@ def test_unknown_items_lists_what_is_still_under_investigation() -> None:
 
 
 def test_report_kinds_have_their_japanese_names() -> None:
-    assert ReportKind.PRELIMINARY.title("ja") == "速報" and ReportKind.FINAL.title("ja") == "確報"
-    assert ReportKind.FINAL.title("en") == "final report"
+    assert ReportKind.PRELIMINARY.label("ja") == "速報" and ReportKind.FINAL.label("ja") == "確報"
+    assert ReportKind.FINAL.label("en") == "final report"

@@ -16,7 +16,7 @@ class ReportKind(StrEnum):
     PRELIMINARY = "preliminary"  # 速報, Rules Art. 8(1)
     FINAL = "final"  # 確報, Rules Art. 8(2)
 
-    def title(self, lang: str) -> str:
+    def label(self, lang: str) -> str:
         if lang == "ja":
             return "速報" if self is ReportKind.PRELIMINARY else "確報"
         return "preliminary report" if self is ReportKind.PRELIMINARY else "final report"

@@ -48,7 +48,7 @@ class Trigger(StrEnum):
         roman = ("i", "ii", "iii", "iv")[self.number - 1]
         return f"規則第7条第{self.number}号" if lang == "ja" else f"Rules Art. 7({roman})"
 
-    def title(self, lang: str) -> str:
+    def label(self, lang: str) -> str:
         return _TITLES[self][0 if lang == "ja" else 1]
 
 
