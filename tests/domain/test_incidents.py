@@ -82,7 +82,9 @@ def test_every_trigger_at_once_is_listed_in_the_order_of_the_article() -> None:
     result = assess(facts)
     assert result.triggers == tuple(Trigger)
     assert "第1号・第2号・第3号・第4号" in result.ja
-    assert "Rules Art. 7(i), (ii), (iii), (iv)" in result.en
+    assert "Rules Art. 7(i), (ii), (iii) and (iv) apply" in result.en
+    one = assess(IncidentFacts(people=1, items=[CARD]))
+    assert "Rules Art. 7(ii) applies" in one.en
 
 
 def test_nothing_reportable_says_so_in_both_languages() -> None:

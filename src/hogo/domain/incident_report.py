@@ -64,7 +64,7 @@ REPORT_ITEMS = (
 NOTICE_ITEMS = (1, 2, 4, 5, 9)
 """Rules Art. 10: the notice to the people carries these items of Art. 8(1)."""
 
-UNDER_INVESTIGATION = {"ja": "調査中", "en": "under investigation"}
+UNDER_INVESTIGATION = {"ja": "調査中", "en": "Under investigation"}
 
 
 def report_item(number: int) -> ReportItem:

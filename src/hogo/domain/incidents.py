@@ -209,14 +209,16 @@ def assess(facts: IncidentFacts) -> Assessment:
             "parenthesis).",
         )
     numbers_ja = "・".join(f"第{f.trigger.number}号" for f in findings)
-    numbers_en = ", ".join(f.trigger.article("en").removeprefix("Rules Art. 7") for f in findings)
+    roman = [f.trigger.article("en").removeprefix("Rules Art. 7") for f in findings]
+    numbers_en = ", ".join(roman[:-1]) + " and " + roman[-1] if len(roman) > 1 else roman[0]
     return Assessment(
         True,
         findings,
         False,
         f"規則第7条{numbers_ja}に該当するため、個人情報保護委員会への報告（法第26条第1項）"
         "及び本人への通知（同条第2項）が必要です。",
-        f"Rules Art. 7{numbers_en} applies: a report to the PPC (APPI Art. 26(1)) and notices "
+        f"Rules Art. 7{numbers_en} {'applies' if len(findings) == 1 else 'apply'}: a report to "
+        "the PPC (APPI Art. 26(1)) and notices "
         "to the people affected (Art. 26(2)) are required.",
     )
 

@@ -334,7 +334,9 @@ def known_report_items(incident: Incident, scope: ScopeSummary) -> dict[str, boo
     """Which Rules Art. 8(1) items have something recorded; the rest are under investigation."""
     text = incident.texts
     return {
-        "overview": True,  # the summary is required when the incident is opened
+        "overview": incident.occurred_on is not None
+        and incident.discovered_on is not None
+        and text.get("discovered_how") is not None,  # the summary is always there
         "items": bool(scope.items),
         "people": scope.people > 0,
         "cause": text.get("cause") is not None,

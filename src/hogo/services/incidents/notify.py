@@ -116,8 +116,11 @@ def notice_context(incident: Incident, policy: Policy, lang: str) -> dict[str, A
 
 
 def _items(policy: Policy, items: list[str], lang: str) -> str:
+    """The person's own items, in the policy's order."""
+    order = {item.id: n for n, item in enumerate(policy.items)}
+    ordered = sorted(items, key=lambda i: (order.get(i, len(order)), i))
     separator = "、" if lang == "ja" else ", "
-    return separator.join(leaked_item(policy, i).label(lang) for i in items)
+    return separator.join(leaked_item(policy, i).label(lang) for i in ordered)
 
 
 def notify(
