@@ -8,6 +8,7 @@ from hogo import __version__
 from hogo.cli import (
     audit_commands,
     consent_commands,
+    incident_commands,
     ledger_commands,
     policy_commands,
     provision_commands,
@@ -28,6 +29,7 @@ audit_commands.register(app)
 provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
+incident_commands.register(app)
 
 
 @app.command("version")
