@@ -12,11 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.text import Text
 
 from hogo.cli.context import DbOpt, JsonOpt, fail, ledger_for
+from hogo.cli.incident_output import print_incident, print_list, print_view
 from hogo.cli.output import print_json, stderr, stdout
 from hogo.services.errors import BadInput
 from hogo.services.incidents import (
-    Incident,
-    IncidentView,
     close_incident,
     draft_report,
     list_incidents,
@@ -84,17 +83,6 @@ def _day(value: datetime | None) -> date | None:
     return None if value is None else value.date()
 
 
-def _print_incident(incident: Incident, verb: str) -> None:
-    out = stdout()
-    out.print(Text(f"{verb} incident #{incident.id} ({incident.state})"))
-    out.print(
-        Text(
-            f"  preliminary report due {incident.preliminary_due}, "
-            f"final report due {incident.final_due}"
-        )
-    )
-
-
 @incident_app.command("new")
 def incident_new(
     known_at: Annotated[
@@ -156,7 +144,7 @@ def incident_new(
     if as_json:
         print_json({"ok": True, **incident.to_dict()})
     else:
-        _print_incident(incident, "opened")
+        print_incident(incident, "opened")
 
 
 @incident_app.command("update")
@@ -271,7 +259,7 @@ def incident_update(
     if as_json:
         print_json({"ok": True, **incident.to_dict()})
     else:
-        _print_incident(incident, "updated")
+        print_incident(incident, "updated")
 
 
 @incident_app.command("scope")
@@ -344,36 +332,6 @@ def incident_scope(
     )
 
 
-def _print_view(view: IncidentView, lang: str, *, events: bool) -> None:
-    out = stdout()
-    i, a = view.incident, view.assessment
-    out.print(Text(f"incident #{i.id}  {i.state}  known {i.known_on}", style="bold"))
-    out.print(Text(f"  {i.text('summary')}"))
-    verdict = "report required" if a.required else "no report required"
-    out.print(Text(f"{verdict}: {a.sentence(lang)}", style="red" if a.required else "green"))
-    for finding in a.findings:
-        out.print(Text(f"  - {finding.sentence(lang)}"))
-    for name, countdown in (("preliminary", view.preliminary), ("final", view.final)):
-        style = "red" if countdown.state.value == "overdue" else ""
-        out.print(
-            Text(f"{name} report: due {countdown.due} ({countdown.sentence(lang)})", style=style)
-        )
-    s = view.scope
-    out.print(
-        Text(f"scope: {s.people:,} people, {s.notified:,} notified, {s.erased:,} erased since")
-    )
-    for count in s.items:
-        marks = [m for m, on in (("special care", count.item.special_care),
-                                 ("financial risk", count.item.financial_risk)) if on]  # fmt: skip
-        note = f" [{', '.join(marks)}]" if marks else ""
-        out.print(Text(f"  {count.item.label(lang)}: {count.people:,}{note}"))
-    if view.pending:
-        pending = ", ".join(p.heading(lang) for p in view.pending)
-        out.print(Text(f"under investigation: {pending}", style="yellow"))
-    for event in view.events if events else ():
-        out.print(Text(f"  {event.at:%Y-%m-%d %H:%M}  {event.kind:<7} {event.actor}"), style="dim")
-
-
 @incident_app.command("show")
 def incident_show(
     incident_id: IdArg,
@@ -388,7 +346,7 @@ def incident_show(
     if as_json:
         print_json({"ok": True, **view.to_dict()})
     else:
-        _print_view(view, lang.value, events=True)
+        print_view(view, lang.value, events=True)
 
 
 @incident_app.command("list")
@@ -407,19 +365,7 @@ def incident_list(
     if as_json:
         print_json({"ok": True, "incidents": [v.to_dict() for v in views]})
         return
-    out = stdout()
-    if not views:
-        out.print(Text("no incidents"))
-    for v in views:
-        i = v.incident
-        required = "report required" if v.assessment.required else "no report required"
-        out.print(
-            Text(
-                f"#{i.id}  {i.state:<6} known {i.known_on}  {v.scope.people:,} people  "
-                f"{required}  preliminary {v.preliminary.sentence(lang.value)}  "
-                f"final {v.final.sentence(lang.value)}"
-            )
-        )
+    print_list(views, lang.value)
 
 
 @incident_app.command("report")
