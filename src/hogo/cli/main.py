@@ -8,6 +8,7 @@ from hogo import __version__
 from hogo.cli import (
     audit_commands,
     consent_commands,
+    incident_commands,
     inquiry_commands,
     ledger_commands,
     mail_commands,
@@ -40,6 +41,7 @@ inquiry_commands.register(app)
 vendor_commands.register(app)
 report_commands.register(app)
 request_commands.register(app)
+incident_commands.register(app)
 
 
 @app.command("version")

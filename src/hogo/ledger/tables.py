@@ -226,5 +226,6 @@ outbox = Table(
 
 Recipient and content are encrypted with the register key and emptied once the message is
 sent or given up on: the outbox keeps that a message went, not what it said."""
+from hogo.ledger import tables_incidents as _tables_incidents  # noqa: E402, F401
 from hogo.ledger import tables_registers as _registers  # noqa: E402, F401
 from hogo.ledger import tables_requests as tables_requests  # noqa: E402  (requests register)
