@@ -35,9 +35,7 @@ CHANGED = CompiledPolicy(
 )
 
 
-def ask(
-    state: SubjectState, purpose: str = "orders", policy: CompiledPolicy = CHANGED
-) -> Decision:
+def ask(state: SubjectState, purpose: str = "orders", policy: CompiledPolicy = CHANGED) -> Decision:
     items = tuple(sorted(policy.purposes[purpose].items))
     return decide(policy, state, purpose=purpose, items=items, actor="x")
 
@@ -117,9 +115,7 @@ def test_the_basis_reasons_speak_first() -> None:
 def test_it_speaks_before_retention_and_after_suspension() -> None:
     expired = SubjectState(expired_items=frozenset({"email"}))
     assert ask(expired).reason is R.RECONSENT_REQUIRED
-    assert ask(granted("orders", 11, expired=frozenset({"email"}))).reason is (
-        R.RETENTION_PASSED
-    )
+    assert ask(granted("orders", 11, expired=frozenset({"email"}))).reason is (R.RETENTION_PASSED)
     assert ask(SubjectState(suspended_all=True)).reason is R.USE_SUSPENDED
 
 
