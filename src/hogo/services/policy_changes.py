@@ -155,6 +155,7 @@ def promised_notice(old: Policy, new: Policy) -> tuple[bool, int | None]:
 
 
 def _advance_warning(days: int | None, effective: date, today: date) -> tuple[str, ...]:
+    """Art. 21(3) asks for notice before a change applies; the policy may promise how long."""
     if days is None or (effective - today).days >= days:
         return ()
     return (
@@ -367,7 +368,11 @@ def load_revision(conn: Connection, version_id: int) -> Revision:
         queued=int(row.queued),
         without_address=int(row.without_address),
         advance_notice_days=row.advance_notice_days,
-        warnings=(),
+        warnings=_advance_warning(
+            row.advance_notice_days if row.notice != "none" else None,
+            version.effective_date,
+            aware(row.created_at).date(),
+        ),
     )
 
 

@@ -154,14 +154,16 @@ def send_notices(
     version_id: int,
     *,
     actor: str,
-    batch_size: int = BATCH,
+    batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> NoticeRun:
     """Queue the notices of revision `version_id`, or finish queueing them after a stop.
 
     Does nothing (and says so) when the revision needs no notice or is notified by
-    publication only, or when its notices are all queued already.
+    publication only, or when its notices are all queued already. Batches hold
+    `batch_size` subjects (default BATCH).
     """
+    batch_size = BATCH if batch_size is None else batch_size
     if not isinstance(actor, str) or not actor.strip():
         raise BadInput("an actor is required: who sends the notices?")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int):
@@ -179,10 +181,10 @@ def send_notices(
                 total = int(row.reached) + _remaining(conn, changes, row.last_subject_id)
             done = _batch(ledger, conn, row, changes, actor, batch_size)
             row = _lock(conn, version_id)
-        if progress is not None:
-            progress(int(row.reached), total)
         if done:
             return _run(row)
+        if progress is not None:
+            progress(int(row.reached), total)
 
 
 def _lock(conn: Connection, version_id: int) -> Any:
