@@ -9,6 +9,7 @@ from hogo.cli import (
     audit_commands,
     consent_commands,
     ledger_commands,
+    policy_change_commands,
     policy_commands,
     provision_commands,
     subject_commands,
@@ -28,6 +29,7 @@ audit_commands.register(app)
 provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
+policy_change_commands.register(ledger_commands.policy_app)
 
 
 @app.command("version")
