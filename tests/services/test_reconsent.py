@@ -29,9 +29,10 @@ TODAY = date(2026, 11, 24)
 
 
 def reason(ledger: Ledger, subject_id: str, purpose: str, items: tuple[str, ...]) -> str:
-    """The answer of both read paths, which must agree."""
-    fast = use(ledger, subject_id, purpose=purpose, items=list(items), actor="app")
+    """The answer of both read paths, which must agree (the general path first, so that the
+    version in force is parsed and SQLite's hot path answers the second)."""
     general = use_many(ledger, [subject_id], purpose=purpose, items=list(items), actor="app")
+    fast = use(ledger, subject_id, purpose=purpose, items=list(items), actor="app")
     assert fast == general[subject_id]
     return fast.decision.reason.value
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
+from hogo.ledger.engine import READ_ONLY
 from hogo.policy.check import Finding, Severity, check_policy
 from hogo.policy.loader import LoadedPolicy, PolicyLoadError, load_policy
 from hogo.services.errors import BadInput, Refused
@@ -173,12 +174,12 @@ def _with_notices(
     ledger: Ledger, published: Published, actor: str, progress: Progress | None
 ) -> Published:
     """Queue the revision's notices (or the rest of them), then report the revision."""
-    with ledger.engine.connect() as conn:
+    with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         revision = load_revision(conn, published.version_id)
     notices = None
     if revision.notice in ("pending", "done"):
         notices = send_notices(ledger, published.version_id, actor=actor, progress=progress)
-        with ledger.engine.connect() as conn:
+        with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
             revision = load_revision(conn, published.version_id)
     if revision.previous_version_id is None:
         return replace(published, notices=notices)
