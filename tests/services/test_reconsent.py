@@ -7,7 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from hogo.ledger import tables as t
 from hogo.services.collect import Collection, collect
 from hogo.services.consent import record_consent
 from hogo.services.eligible import eligible
@@ -28,12 +30,21 @@ from tests.services.test_eligible import live_holders, populate
 TODAY = date(2026, 11, 24)
 
 
+def audit_tail(ledger: Ledger) -> tuple[object, ...]:
+    """The last audit entry as both read paths must write it (its id and hashes aside)."""
+    with ledger.engine.connect() as conn:
+        r = conn.execute(select(t.audit).order_by(t.audit.c.id.desc()).limit(1)).one()
+    return (r.actor, r.action, r.outcome, r.subject_id, r.purpose, r.items, r.reason, r.detail)
+
+
 def reason(ledger: Ledger, subject_id: str, purpose: str, items: tuple[str, ...]) -> str:
     """The answer of both read paths, which must agree (the general path first, so that the
     version in force is parsed and SQLite's hot path answers the second)."""
     general = use_many(ledger, [subject_id], purpose=purpose, items=list(items), actor="app")
+    general_audit = audit_tail(ledger)
     fast = use(ledger, subject_id, purpose=purpose, items=list(items), actor="app")
     assert fast == general[subject_id]
+    assert audit_tail(ledger) == general_audit
     return fast.decision.reason.value
 
 
