@@ -208,3 +208,16 @@ def test_the_revision_is_audited(ledger: Ledger, tmp_path: Path) -> None:
     assert entries["policy_revision"]["highest"] == "consent"
     assert entries["policy_revision"]["reconsent"] == ["wellness"]
     assert entries["policy_notice"]["step"] == "done"
+
+
+def test_each_person_is_told_only_what_reaches_them(ledger: Ledger, tmp_path: Path) -> None:
+    people = population(ledger)
+    published = revise(ledger, tmp_path, COMPANY_NAME, WELLNESS_ITEMS, effective=LATER)
+    assert published.revision is not None and published.revision.highest == "consent"
+    sent = notices(ledger)
+    outside, inside = sent[people["email_only"]], sent[people["health"]]
+    assert outside is not None and inside is not None
+    assert "当社の名称を変更します。" in outside.body and "当社の名称を変更します。" in inside.body
+    added = "利用目的「健康サービス」に利用する項目として「購入履歴」を加えます。"
+    assert added not in outside.body and "改めて同意" not in outside.body
+    assert added in inside.body and "・健康サービス" in inside.body

@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
-from hogo.ledger.tables_policy_changes import policy_revisions
+from hogo.ledger.tables_policy_changes import policy_revisions, reconsent_requirements
 from hogo.policy.schema import Policy
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger
@@ -235,7 +235,10 @@ def _batch(
         append(conn, _entry(now, actor, version_id, "done", row.reached, row.queued, row))
         return True
     version = ledger.policy_version(conn, version_id)
-    requirements = {p for p, c in version.compiled.purposes.items() if c.reconsent}
+    r = reconsent_requirements
+    requirements = set(
+        conn.execute(select(r.c.purpose).where(r.c.version_id == version_id)).scalars()
+    )
     held_items: dict[str, set[str]] = defaultdict(set)
     held_sources: dict[str, set[str]] = defaultdict(set)
     for record in conn.execute(
