@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from hogo.ledger import tables as t
 from hogo.ledger.audit import verify
@@ -99,6 +99,8 @@ def test_a_notify_change_tells_each_person_it_reaches_once(ledger: Ledger, tmp_p
 def test_a_general_change_reaches_everyone_not_erased(ledger: Ledger, tmp_path: Path) -> None:
     people = population(ledger)
     erase(ledger, people["erased"], actor="officer")
+    with ledger.engine.begin() as conn:  # a person who reads English
+        conn.execute(update(t.subjects).where(t.subjects.c.id == people["named"]).values(lang="en"))
     published = revise(ledger, tmp_path, COMPANY_NAME, effective=LATER)
     assert published.revision is not None
     assert {c.reach for c in published.revision.changes if c.path == "organization.name"} == {
@@ -111,6 +113,11 @@ def test_a_general_change_reaches_everyone_not_erased(ledger: Ledger, tmp_path: 
     assert message is not None
     assert message.subject == "【株式会社フルホールディングス】プライバシーポリシー改定のお知らせ"
     assert "当社の名称を変更します。" in message.body
+    english = sent[people["named"]]
+    assert english is not None and english.lang == "en"
+    assert english.subject == "[Full Holdings K.K.] Changes to our privacy policy"
+    assert "- Our company name changes." in english.body
+    assert "applies from 24 December 2026" in english.body
 
 
 def test_an_editorial_change_queues_nothing(ledger: Ledger, tmp_path: Path) -> None:
