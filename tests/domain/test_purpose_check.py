@@ -17,6 +17,7 @@ from hogo.domain.purpose_check import (
     CompiledPurpose,
     Decision,
     ReasonCode,
+    Reconsent,
     SubjectState,
     decide,
     decide_many,
@@ -296,6 +297,15 @@ EXAMPLES: dict[ReasonCode, Decision] = {
     ),
     R.OPTED_OUT: check(SubjectState(opted_out=frozenset({"newsletter"})), purpose="newsletter"),
     R.RETENTION_PASSED: check(SubjectState(expired_items=frozenset({"email"}))),
+    R.RECONSENT_REQUIRED: decide(
+        CompiledPolicy(
+            {"orders": replace(POLICY.purposes["orders"], reconsent=Reconsent(3, 10, "2.1"))}
+        ),
+        CLEAN,
+        purpose="orders",
+        items=("name",),
+        actor="crm",
+    ),
 }
 
 
@@ -456,6 +466,7 @@ ORDER = [
     R.CONSENT_MISSING,
     R.CONSENT_WITHDRAWN,
     R.OPTED_OUT,
+    R.RECONSENT_REQUIRED,
     R.RETENTION_PASSED,
 ]
 
@@ -467,7 +478,8 @@ def compiled_purposes(draw: st.DrawFn, pid: str) -> CompiledPurpose:
     actors = draw(st.none() | st.frozensets(st.sampled_from(ACTORS)))
     bases: list[Basis] = ["announced", "consent", "opt_out"]
     basis = draw(st.sampled_from(bases))
-    return CompiledPurpose(pid, items, basis, actors, special)
+    reconsent = draw(st.none() | st.builds(Reconsent, st.integers(1, 4), st.integers(0, 6)))
+    return CompiledPurpose(pid, items, basis, actors, special, reconsent)
 
 
 @st.composite
@@ -485,6 +497,8 @@ states = st.builds(
     suspended_all=st.booleans(),
     suspended_purposes=purpose_sets,
     expired_items=st.frozensets(st.sampled_from(ITEMS)),
+    consent_ids=st.dictionaries(st.sampled_from(PURPOSES), st.integers(1, 8)),
+    collected_under=st.integers(0, 5),
 )
 
 
@@ -512,6 +526,13 @@ def conditions(
             held.add(R.CONSENT_WITHDRAWN)
         if p.basis == "opt_out" and purpose in state.opted_out:
             held.add(R.OPTED_OUT)
+        change = p.reconsent
+        if change is not None and state.collected_under < change.version_id:
+            fresh = state.consents.get(purpose) is True and (
+                state.consent_ids.get(purpose, 0) > change.after
+            )
+            if not fresh:
+                held.add(R.RECONSENT_REQUIRED)
     if state.suspended_all or purpose in state.suspended_purposes:
         held.add(R.USE_SUSPENDED)
     if set(items) & state.expired_items:

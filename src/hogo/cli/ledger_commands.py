@@ -11,6 +11,7 @@ from rich.text import Text
 
 from hogo.cli.context import ActorOpt, DbOpt, JsonOpt, fail, ledger_for, settings
 from hogo.cli.output import ExitCode, print_json, stdout
+from hogo.cli.policy_change_commands import notice_progress, print_revision
 from hogo.services import database, policy_versions
 from hogo.services.collect import Collection, collect
 from hogo.services.errors import BadInput, HogoError
@@ -61,15 +62,20 @@ def policy_publish(
     db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store the policy as a version: from its effective date on, it is the one enforced."""
+    """Store the policy as a version: from its effective date on, it is the one enforced.
+
+    A revision is compared with the version in force before it: its changes, the notices
+    queued and the purposes that need consent again are recorded and printed.
+    """
     path = policy or settings(db).policy
-    with ledger_for(db, as_json=as_json) as ledger:
+    with ledger_for(db, as_json=as_json) as ledger, notice_progress(as_json) as progress:
         result = policy_versions.publish(
             ledger,
             path,
             effective=effective.date() if effective else None,
             actor=actor,
             allow_errors=allow_errors,
+            progress=progress,
         )
     if as_json:
         print_json({"ok": True, **result.to_dict()})
@@ -82,6 +88,8 @@ def policy_publish(
     )
     for warning in result.warnings:
         stdout().print(Text(f"  {warning}"), style="yellow")
+    if result.revision is not None:
+        print_revision(result.revision, stdout())
 
 
 @policy_app.command("versions")

@@ -12,6 +12,7 @@ from hogo.cli import (
     inquiry_commands,
     ledger_commands,
     mail_commands,
+    policy_change_commands,
     policy_commands,
     provision_commands,
     report_commands,
@@ -42,6 +43,7 @@ vendor_commands.register(app)
 report_commands.register(app)
 request_commands.register(app)
 incident_commands.register(app)
+policy_change_commands.register(ledger_commands.policy_app)
 
 
 @app.command("version")

@@ -21,7 +21,11 @@ The rules, in the order they are checked (the first that applies is the reason):
    what was announced);
 7. the purpose's basis holds: consent granted and not withdrawn (Art. 18(1), 27(1)), or
    the subject has not opted out (Art. 27(2));
-8. no requested item is past its retention period (Art. 22: erase without delay when
+8. the purpose has not changed, since the subject's data was acquired, beyond what the
+   subject last agreed to: a published change that needs consent (beyond the reasonably
+   related scope, Art. 17(2), 18(1)) applies to data already held only once the subject
+   consents again after it;
+9. no requested item is past its retention period (Art. 22: erase without delay when
    no longer needed).
 
 Speed: `decide` answers a million questions a second on one core. Everything that
@@ -65,6 +69,26 @@ class ReasonCode(StrEnum):
     RETENTION_PASSED = "retention_passed"
     ERASED = "erased"
     SPECIAL_CARE_WITHOUT_CONSENT = "special_care_without_consent"
+    RECONSENT_REQUIRED = "reconsent_required"
+
+
+@dataclass(frozen=True, slots=True)
+class Reconsent:
+    """A published change of a purpose that needs each person's consent again.
+
+    A purpose changed beyond what is reasonably related to it (Art. 17(2)), or so that
+    people have less say, may be used for data already held only with the person's
+    consent (Art. 18(1)). `version_id` is the policy version that made the change (and
+    `version` its label, for the refusal's detail): a subject first collected under it or
+    a later version was told of the changed purpose at acquisition (Art. 21), so the
+    requirement does not reach it. `after` is the id of the last consent row when the
+    change was published: a consent history is ordered by id, so only a grant with a
+    higher id was given after the change.
+    """
+
+    version_id: int
+    after: int
+    version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +104,8 @@ class CompiledPurpose:
     basis: Basis = "announced"
     actors: frozenset[str] | None = None
     special_care: frozenset[str] = frozenset()
+    reconsent: Reconsent | None = None
+    """The latest change of the purpose that needs consent again; None when there is none."""
 
     def __post_init__(self) -> None:
         if self.basis not in BASES:
@@ -113,6 +139,7 @@ class CompiledPolicy:
 
 
 _EMPTY: Mapping[str, bool] = MappingProxyType({})
+_NO_IDS: Mapping[str, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +147,13 @@ class SubjectState:
     """What the check needs to know about one subject, read once per call or per batch.
 
     `consents` maps a purpose id to its current state: True granted, False withdrawn; a
-    purpose never consented to is absent. `expired_items` are the items whose every record
-    is past its retention due date, computed by the ledger from the due dates and today,
-    so the decision itself never reads a clock.
+    purpose never consented to is absent; `consent_ids` gives, for the same purposes, the
+    id of that latest row (the history's order), which tells a consent given after a
+    change of the purpose from one given before it. `collected_under` is the policy
+    version in force when the subject was first collected (0 when unknown, which counts as
+    before every change). `expired_items` are the items whose every record is past its
+    retention due date, computed by the ledger from the due dates and today, so the
+    decision itself never reads a clock.
     """
 
     erased: bool = False
@@ -131,6 +162,8 @@ class SubjectState:
     suspended_all: bool = False
     suspended_purposes: frozenset[str] = frozenset()
     expired_items: frozenset[str] = frozenset()
+    consent_ids: Mapping[str, int] = field(default_factory=lambda: _NO_IDS)
+    collected_under: int = 0
 
 
 ALL_PURPOSES = "*"
@@ -142,8 +175,9 @@ class Decision:
     """The answer: allowed or not, the reason code, and what it is about.
 
     `detail` names the offending thing where there is one: the item (item_not_mapped,
-    special_care_without_consent, retention_passed), the actor (actor_not_allowed), or
-    for use_suspended the suspended purpose or "*" for all purposes.
+    special_care_without_consent, retention_passed), the actor (actor_not_allowed), for
+    use_suspended the suspended purpose or "*" for all purposes, or for
+    reconsent_required the version of the policy that changed the purpose.
     """
 
     allowed: bool
@@ -183,6 +217,7 @@ _JA: Mapping[str, str] = MappingProxyType(
         "consent_withdrawn": "本人が利用目的「{p}」への同意を撤回しているため、利用できません。",
         "opted_out": "本人が利用目的「{p}」での利用の停止を求めている（オプトアウト）ため、利用できません。",
         "retention_passed": "項目「{d}」は保存期間を過ぎているため、利用目的「{p}」のために利用できません。",
+        "reconsent_required": "利用目的「{p}」はプライバシーポリシーの改定（{d}版）により変更されたため、改定後に本人から改めて同意を得るまで利用できません。",
     }
 )
 
@@ -200,6 +235,7 @@ _EN: Mapping[str, str] = MappingProxyType(
         "consent_withdrawn": "The person has withdrawn consent to the purpose “{p}”, so the data cannot be used.",
         "opted_out": "The person has opted out of the purpose “{p}”, so the data cannot be used for it.",
         "retention_passed": "The item “{d}” is past its retention period, so it cannot be used for the purpose “{p}”.",
+        "reconsent_required": "The purpose “{p}” was changed by version {d} of the privacy policy in a way that needs the person's consent again, which has not been given since, so the data cannot be used.",
     }
 )
 
@@ -230,6 +266,8 @@ class _Plan:
         "items",
         "opted_out",
         "purpose",
+        "reconsent",
+        "reconsent_refusal",
         "special",
         "special_refusal",
         "static",
@@ -257,6 +295,8 @@ class _Plan:
         self.basis = _NO_BASIS
         self.special = False
         self.special_refusal = self.allowed
+        self.reconsent: Reconsent | None = None
+        self.reconsent_refusal = self.allowed
         compiled = policy.purposes.get(purpose)
         if compiled is None:  # Art. 18(1): only announced purposes
             self.unknown = self._refuse(ReasonCode.PURPOSE_UNKNOWN)
@@ -271,6 +311,12 @@ class _Plan:
         if special is not None:  # Art. 20(2), 18(1): special care needs consent
             self.special = True
             self.special_refusal = self._refuse(ReasonCode.SPECIAL_CARE_WITHOUT_CONSENT, special)
+        if compiled.reconsent is not None:  # Art. 17(2), 18(1): changed beyond the old scope
+            self.reconsent = compiled.reconsent
+            self.reconsent_refusal = self._refuse(
+                ReasonCode.RECONSENT_REQUIRED,
+                compiled.reconsent.version or str(compiled.reconsent.version_id),
+            )
 
     def _refuse(self, reason: ReasonCode, detail: str = "") -> Decision:
         return Decision(False, reason, self.purpose, self.items, detail)
@@ -325,6 +371,16 @@ def _judge(plan: _Plan, state: SubjectState) -> Decision:
             return plan.consent_missing if consent is None else plan.consent_withdrawn
     if basis == _NEEDS_NO_OPT_OUT and plan.purpose in state.opted_out:  # Art. 27(2)
         return plan.opted_out
+    reconsent = plan.reconsent
+    if reconsent is not None and state.collected_under < reconsent.version_id:
+        # Art. 17(2), 18(1): a change beyond the old scope reaches data already held only
+        # with a consent given after the change was published.
+        purpose = plan.purpose
+        if (
+            state.consents.get(purpose) is not True
+            or state.consent_ids.get(purpose, 0) <= reconsent.after
+        ):
+            return plan.reconsent_refusal
     expired = state.expired_items
     if expired and not plan.item_set.isdisjoint(expired):  # Art. 22
         return plan.retention_passed(expired)
@@ -377,6 +433,7 @@ __all__ = [
     "CompiledPurpose",
     "Decision",
     "ReasonCode",
+    "Reconsent",
     "SubjectState",
     "decide",
     "decide_many",

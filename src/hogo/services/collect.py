@@ -106,7 +106,8 @@ def _prepare(version: PolicyInForce, index: BlindIndex, collection: Collection) 
         purpose = policy.purpose(purpose_id)
         if purpose is None:
             raise BadInput(f"unknown purpose {purpose_id!r} in a consent")
-        if purpose.basis is Basis.ANNOUNCED:
+        if purpose.basis is Basis.ANNOUNCED and not version.compiled.purposes[purpose_id].reconsent:
+            # nothing to consent to, unless a revision asks for consent again (Art. 18(1))
             raise BadInput(
                 f"purpose {purpose_id!r} is announced, not based on consent or opt-out: "
                 "there is no consent to record"

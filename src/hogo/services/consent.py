@@ -12,7 +12,9 @@ What a row means depends on the purpose's basis in the policy in force:
 - opt-out purpose (Art. 27(2)): granted=False is the opt-out, granted=True opts back in;
 - announced purpose: there is nothing to consent to, so recording is refused, unless the
   purpose uses special care-required items, whose use needs the person's consent to the
-  purpose whatever its basis (Art. 20(2), 18(1); rule 6 of the purpose check).
+  purpose whatever its basis (Art. 20(2), 18(1); rule 6 of the purpose check), or a
+  published revision changed it beyond its old scope, so that data held before needs the
+  person's consent again (Art. 17(2), 18(1); rule 8).
 
 `use` reads the history on every call, so a withdrawal or opt-out takes effect on the
 very next use, and `eligible` on the very next query.
@@ -85,7 +87,9 @@ def _check_purpose(version: PolicyInForce, purpose: str) -> None:
     if compiled is None:
         known = ", ".join(sorted(version.compiled.purposes)) or "none"
         raise BadInput(f"unknown purpose {purpose!r}; the policy in force declares: {known}")
-    if compiled.basis == "announced" and not compiled.special_care:
+    if compiled.basis == "announced" and not compiled.special_care and not compiled.reconsent:
+        # A purpose changed beyond its old scope needs consent again even when announced
+        # (Art. 18(1)); otherwise there is nothing to consent to.
         raise BadInput(
             f"purpose {purpose!r} is announced, not based on consent or opt-out: "
             "there is no consent to record"

@@ -13,6 +13,10 @@ eligible exactly when
    - otherwise, basis consent: the latest row is granted (never asked or withdrawn is out);
    - basis opt_out: the latest row is not an opt-out (never asked, or opted back in, is in);
    - basis announced: nothing more;
+   and, when a published revision changed P so that it needs consent again (rule 8 of the
+   purpose check, Art. 17(2), 18(1)): the subject was first collected under that revision
+   or a later one, or its latest row for P is a grant recorded after the change (an id
+   above the requirement's `after`);
 4. it holds at least one record of an item of P (its items plus those joint use brings)
    that is not past its retention due date (due date unset, or after today): a person of
    whom the purpose holds no usable data is not someone the purpose can reach.
@@ -91,14 +95,19 @@ def requirement(purpose: CompiledPurpose) -> str:
     return "announced"
 
 
-def _latest_is(subject_id: ColumnElement[str], purpose: str, granted: bool) -> ColumnElement[bool]:
-    """EXISTS a row of (subject, purpose) with this `granted` that no later row follows."""
+def _latest_is(
+    subject_id: ColumnElement[str], purpose: str, granted: bool, after: int | None = None
+) -> ColumnElement[bool]:
+    """EXISTS a row of (subject, purpose) with this `granted` (and an id above `after`, when
+    given) that no later row follows."""
     row = t.consents.alias("c")
     later = t.consents.alias("later")
+    newer = [] if after is None else [row.c.id > after]
     return exists().where(
         row.c.purpose == purpose,
         row.c.subject_id == subject_id,
         row.c.granted == (true() if granted else false()),
+        *newer,
         ~exists().where(
             later.c.purpose == purpose,
             later.c.subject_id == row.c.subject_id,
@@ -131,6 +140,7 @@ def _common(
 def eligible_query(purpose: CompiledPurpose, today: date) -> Select[str]:
     """The SELECT of eligible subject ids (unordered), for a purpose of the policy in force."""
     s = t.subjects
+    change = purpose.reconsent
     if requirement(purpose) == "consent":
         c = t.consents.alias("c")
         later = t.consents.alias("later")
@@ -147,11 +157,23 @@ def eligible_query(purpose: CompiledPurpose, today: date) -> Select[str]:
                 ),
                 s.c.erased_at.is_(None),
                 *_common(c.c.subject_id, purpose, today),
+                *(
+                    []
+                    if change is None
+                    else [or_(s.c.policy_version_id >= change.version_id, c.c.id > change.after)]
+                ),
             )
         )
     conditions = [s.c.erased_at.is_(None), *_common(s.c.id, purpose, today)]
     if purpose.basis == "opt_out":
         conditions.append(not_(_latest_is(s.c.id, purpose.id, granted=False)))
+    if change is not None:  # Art. 17(2), 18(1): consent again after the change
+        conditions.append(
+            or_(
+                s.c.policy_version_id >= change.version_id,
+                _latest_is(s.c.id, purpose.id, granted=True, after=change.after),
+            )
+        )
     return select(s.c.id.label("subject_id")).where(and_(*conditions))
 
 

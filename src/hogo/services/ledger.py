@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from hogo.config import Settings
-from hogo.domain.purpose_check import CompiledPolicy
+from hogo.domain.purpose_check import CompiledPolicy, Reconsent
 from hogo.domain.retention import RetentionTerm
 from hogo.ledger import tables as t
 from hogo.ledger.crypto import (
@@ -35,6 +35,7 @@ from hogo.ledger.crypto import (
 from hogo.ledger.engine import make_engine
 from hogo.ledger.migrate import current_revision, head_revision
 from hogo.ledger.sql import insert_if_absent
+from hogo.ledger.tables_policy_changes import reconsent_requirements
 from hogo.policy.compile import compile_policy
 from hogo.policy.loader import load_policy_text
 from hogo.policy.schema import Item, Policy, RetentionRule
@@ -98,6 +99,38 @@ def _retention_of_item(policy: Policy) -> Mapping[str, tuple[RetentionTerm | Non
         for item in purpose.items:
             terms.setdefault(item, []).append(_term(rule))
     return MappingProxyType({item: tuple(found) for item, found in terms.items()})
+
+
+def _reconsents(conn: Connection, version_id: int, effective: date) -> dict[str, Reconsent]:
+    """The latest re-consent requirement per purpose that the version carries forward.
+
+    A requirement of version R binds while version V is in force when R was published no
+    later than V and applies no later than V (Art. 17(2), 18(1)): V's text then includes
+    R's change. Only the latest per purpose matters, since a consent given after it is
+    also after every earlier one. Fixed once V is published, so it is cached with V.
+    """
+    r, v = reconsent_requirements, t.policy_versions
+    rows = conn.execute(
+        select(r.c.purpose, r.c.version_id, r.c.after_consent_id, v.c.version)
+        .join(v, v.c.id == r.c.version_id)
+        .where(r.c.version_id <= version_id, v.c.effective_date <= effective)
+        .order_by(r.c.version_id)
+    )
+    return {
+        row.purpose: Reconsent(int(row.version_id), int(row.after_consent_id), row.version)
+        for row in rows
+    }
+
+
+def with_reconsent(compiled: CompiledPolicy, reconsent: Mapping[str, Reconsent]) -> CompiledPolicy:
+    """The compiled policy with each purpose's re-consent requirement attached."""
+    if not reconsent:
+        return compiled
+    purposes = {
+        pid: replace(purpose, reconsent=reconsent[pid]) if pid in reconsent else purpose
+        for pid, purpose in compiled.purposes.items()
+    }
+    return CompiledPolicy(purposes=purposes, digest=compiled.digest)
 
 
 def key_provider(settings: Settings) -> KeyProvider:
@@ -189,7 +222,10 @@ class Ledger:
             select(t.policy_versions).where(t.policy_versions.c.id == version_id)
         ).one()
         loaded = load_policy_text(row.text, f"policy version {row.version}")
-        compiled = compile_policy(loaded.policy, row.digest)
+        compiled = with_reconsent(
+            compile_policy(loaded.policy, row.digest),
+            _reconsents(conn, int(row.id), row.effective_date),
+        )
         version = PolicyInForce(
             version_id=int(row.id),
             digest=row.digest,

@@ -21,7 +21,7 @@ from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, Json, append_many, append_sqlite_cursor
 from hogo.ledger.crypto import WrappedKey
 from hogo.services.errors import BadInput, NotFound
-from hogo.services.ledger import Ledger, PolicyInForce
+from hogo.services.ledger import Ledger, PolicyInForce, japan_date
 
 MAX_BATCH = 10_000
 
@@ -59,9 +59,11 @@ def _states(
     today: date,
 ) -> dict[str, SubjectState]:
     subjects = {
-        row.id: row.erased_at
+        row.id: (row.erased_at, row.policy_version_id)
         for row in conn.execute(
-            select(t.subjects.c.id, t.subjects.c.erased_at).where(t.subjects.c.id.in_(subject_ids))
+            select(t.subjects.c.id, t.subjects.c.erased_at, t.subjects.c.policy_version_id).where(
+                t.subjects.c.id.in_(subject_ids)
+            )
         )
     }
     missing = [s for s in subject_ids if s not in subjects]
@@ -71,12 +73,14 @@ def _states(
             + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
         )
     consents: dict[str, dict[str, bool]] = defaultdict(dict)
+    consent_ids: dict[str, dict[str, int]] = defaultdict(dict)
     for row in conn.execute(
-        select(t.consents.c.subject_id, t.consents.c.purpose, t.consents.c.granted)
+        select(t.consents.c.subject_id, t.consents.c.purpose, t.consents.c.granted, t.consents.c.id)
         .where(t.consents.c.subject_id.in_(subject_ids))
         .order_by(t.consents.c.id)
     ):
         consents[row.subject_id][row.purpose] = bool(row.granted)
+        consent_ids[row.subject_id][row.purpose] = row.id
     suspended_all: set[str] = set()
     suspended: dict[str, set[str]] = defaultdict(set)
     for restriction in conn.execute(
@@ -104,8 +108,10 @@ def _states(
     return {
         subject_id: _state(
             version,
-            erased=subjects[subject_id] is not None,
+            erased=subjects[subject_id][0] is not None,
+            collected_under=int(subjects[subject_id][1]),
             consents=consents.get(subject_id, {}),
+            consent_ids=consent_ids.get(subject_id, {}),
             suspended_all=subject_id in suspended_all,
             suspended=suspended.get(subject_id, set()),
             expired=held.get(subject_id, set()) - live.get(subject_id, set()),
@@ -118,7 +124,9 @@ def _state(
     version: PolicyInForce,
     *,
     erased: bool,
+    collected_under: int,
     consents: dict[str, bool],
+    consent_ids: dict[str, int],
     suspended_all: bool,
     suspended: set[str],
     expired: set[str],
@@ -127,6 +135,8 @@ def _state(
     return SubjectState(
         erased=erased,
         consents=consents,
+        consent_ids=consent_ids,
+        collected_under=collected_under,
         opted_out=frozenset(p for p in version.opt_out_purposes if consents.get(p) is False),
         suspended_all=suspended_all,
         suspended_purposes=frozenset(suspended),
@@ -204,7 +214,7 @@ def _use_one_sqlite(
     such subject or no policy in force (the general path says which).
     """
     now = ledger.now()
-    today = now.date().isoformat()
+    today = japan_date(now).isoformat()
     cursor = ledger.hot_cursor()
     cursor.execute("BEGIN IMMEDIATE")
     try:
@@ -225,7 +235,8 @@ def _use_one_in(
     subject = cursor.execute(
         "SELECT (SELECT id FROM policy_versions WHERE effective_date <= ? "
         "        ORDER BY effective_date DESC, id DESC LIMIT 1), "
-        "s.erased_at, k.master_key_id, k.wrapped_key, h.last_id, h.last_hash "
+        "s.erased_at, k.master_key_id, k.wrapped_key, h.last_id, h.last_hash, "
+        "s.policy_version_id "
         "FROM subjects s LEFT JOIN subject_keys k ON k.subject_id = s.id "
         "LEFT JOIN audit_head h ON h.id = 1 WHERE s.id = ?",
         (today, subject_id),
@@ -236,13 +247,14 @@ def _use_one_in(
     if version is None:
         return None
     consents: dict[str, bool] = {}
+    consent_ids: dict[str, int] = {}
     suspended_all, suspended = False, set()
     held: set[str] = set()
     live: set[str] = set()
     latest: dict[str, bytes] = {}
     marks = ", ".join("?" * len(wanted)) if wanted else "NULL"
     # One statement for the subject's consents, use restrictions and requested records.
-    for kind, name, value, blob, _ in cursor.execute(
+    for kind, name, value, blob, row_id in cursor.execute(
         "SELECT 'c', purpose, granted, NULL, id FROM consents WHERE subject_id = ? "
         "UNION ALL SELECT 'r', purpose, NULL, NULL, id FROM restrictions "
         "WHERE subject_id = ? AND scope = 'use' AND lifted_at IS NULL "
@@ -252,6 +264,7 @@ def _use_one_in(
     ):
         if kind == "c":
             consents[name] = bool(value)
+            consent_ids[name] = row_id
         elif kind == "r":
             if name is None:
                 suspended_all = True
@@ -265,7 +278,9 @@ def _use_one_in(
     state = _state(
         version,
         erased=subject[1] is not None,
+        collected_under=int(subject[6]),
         consents=consents,
+        consent_ids=consent_ids,
         suspended_all=suspended_all,
         suspended=suspended,
         expired=held - live,
@@ -300,7 +315,7 @@ def use_many(
     now = ledger.now()
     with ledger.engine.begin() as conn:
         version = ledger.policy_in_force(conn)
-        states = _states(conn, version, unique, wanted, now.date())
+        states = _states(conn, version, unique, wanted, japan_date(now))
         decisions = decide_many(
             version.compiled, states, purpose=purpose, items=wanted, actor=actor_role(actor)
         )

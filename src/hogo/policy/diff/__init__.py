@@ -10,6 +10,8 @@ the article that governs it, so that `hogo diff` and `hogo check` can say which.
 from __future__ import annotations
 
 from hogo.policy.diff.model import Change, ChangeClass, ChangeKind, PolicyDiff
+from hogo.policy.diff.plain import Words, plain
+from hogo.policy.diff.reach import Reach, reach
 from hogo.policy.diff.rules import Context, classify
 from hogo.policy.diff.walk import dotted, walk
 from hogo.policy.diff.wording import describe
@@ -42,4 +44,14 @@ def diff_policies(old: Policy, new: Policy) -> PolicyDiff:
     return PolicyDiff(tuple(changes))
 
 
-__all__ = ["Change", "ChangeClass", "ChangeKind", "PolicyDiff", "diff_policies"]
+__all__ = [
+    "Change",
+    "ChangeClass",
+    "ChangeKind",
+    "PolicyDiff",
+    "Reach",
+    "Words",
+    "diff_policies",
+    "plain",
+    "reach",
+]
