@@ -6,6 +6,7 @@ import typer
 
 from hogo import __version__
 from hogo.cli import (
+    access_commands,
     audit_commands,
     consent_commands,
     ledger_commands,
@@ -28,6 +29,7 @@ audit_commands.register(app)
 provision_commands.register(app)
 consent_commands.register(app)
 subject_commands.register(app)
+access_commands.register(app)
 
 
 @app.command("version")

@@ -226,3 +226,5 @@ outbox = Table(
 
 Recipient and content are encrypted with the register key and emptied once the message is
 sent or given up on: the outbox keeps that a message went, not what it said."""
+
+from hogo.ledger import tables_access as tables_access  # noqa: E402  (registers its tables)
