@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from hogo.api.app import create_app
+from hogo.server import create_app
 from hogo.services.api_keys import create_key
 from hogo.services.ledger import Ledger
 from tests.services.conftest import clock, db_url, ledger, settings  # noqa: F401  (fixtures)

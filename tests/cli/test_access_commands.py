@@ -22,7 +22,16 @@ def test_apikey_create_list_revoke(ready: dict[str, str]) -> None:
 
 def test_apikey_with_an_unknown_purpose_is_bad_input(ready: dict[str, str]) -> None:
     code, out, _ = hogo(
-        ready, "apikey", "create", "--name", "x", "--purposes", "spying", "--items", "name", "--json"
+        ready,
+        "apikey",
+        "create",
+        "--name",
+        "x",
+        "--purposes",
+        "spying",
+        "--items",
+        "name",
+        "--json",
     )
     assert code == 2 and json.loads(out)["error"] == "bad_input"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -40,25 +40,30 @@ def _field(loc: tuple[Any, ...]) -> str:
     return path
 
 
-def install(app: FastAPI) -> None:
-    @app.exception_handler(HogoError)
-    async def hogo_error(request: Request, exc: HogoError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=_status(exc))
+def hogo_error(request: Request, exc: HogoError) -> JSONResponse:
+    return JSONResponse(error_body(exc.code, exc.message), status_code=_status(exc))
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [
-            {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))}
-            for e in exc.errors()
-        ]
-        message = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
-        return JSONResponse(error_body("invalid", message, fields=fields), status_code=422)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {400: "malformed", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-        return JSONResponse(
-            error_body(code.get(exc.status_code, "http_error"), str(exc.detail)),
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    fields = [
+        {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))}
+        for e in exc.errors()
+    ]
+    message = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    return JSONResponse(error_body("invalid", message, fields=fields), status_code=422)
+
+
+def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """An HTTP error as JSON (the server sends API paths here, web paths to an HTML page)."""
+    codes = {
+        400: "malformed",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+    }
+    return JSONResponse(
+        error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )

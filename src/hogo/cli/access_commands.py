@@ -157,7 +157,7 @@ def serve(
     """Serve the REST API (and, as they arrive, the console and the portal)."""
     import uvicorn
 
-    from hogo.api.app import create_app
+    from hogo.server import create_app
 
     app = create_app(settings(db))
     stderr().print(Text(f"hogo serving on http://{host}:{port}/  (API: /api/v1/docs)"))

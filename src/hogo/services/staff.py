@@ -130,3 +130,13 @@ def disable_user(ledger: Ledger, username: str, *, actor: str) -> None:
                 detail={"username": username},
             ),
         )
+
+
+def get_user(ledger: Ledger, username: str) -> StaffUser | None:
+    """The enabled account `username`, or None: every console request re-reads it, so a
+    disabled account or a changed role takes effect at once, not when the cookie expires."""
+    with ledger.engine.connect() as conn:
+        row = conn.execute(select(staff_users).where(staff_users.c.username == username)).first()
+    if row is None or row.disabled_at is not None:
+        return None
+    return StaffUser(row.username, row.role, row.created_at)
