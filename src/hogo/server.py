@@ -23,10 +23,10 @@ from hogo.api.router import API_PREFIX, api_router
 from hogo.config import Settings
 from hogo.services.errors import HogoError
 from hogo.services.ledger import Clock, Ledger, open_ledger, utc_now
-from hogo.web import console
+from hogo.web import console, portal
 from hogo.web import errors as web_errors
 from hogo.web.common import LoginRequired
-from hogo.web.sessions import Signer
+from hogo.web.sessions import PortalSigner, Signer
 
 
 def _is_api(request: Request) -> bool:
@@ -41,7 +41,9 @@ def create_app(
 
     def attach(app: FastAPI, opened: Ledger) -> None:
         app.state.ledger = opened
-        app.state.signer = Signer(opened.signing_secret())
+        secret = opened.signing_secret()
+        app.state.signer = Signer(secret)
+        app.state.portal_signer = PortalSigner(secret)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,6 +93,7 @@ def create_app(
 
     app.include_router(api_router())
     app.include_router(console.router)
+    app.include_router(portal.router)
     static = resources.files("hogo.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

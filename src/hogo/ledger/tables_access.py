@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, CheckConstraint, Column, DateTime, LargeBinary, String, Table
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+)
 
 from hogo.ledger.tables import Id, metadata
 
@@ -33,3 +43,19 @@ staff_users = Table(
     CheckConstraint("role in ('officer', 'operator', 'auditor')", name="role"),
 )
 """Passwords are argon2id hashes (argon2-cffi): people choose guessable passwords."""
+
+portal_codes = Table(
+    "portal_codes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("address_index", LargeBinary, nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("code_hash", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("used_at", DateTime(timezone=True)),
+    Index("ix_portal_codes_address", "address_index", "purpose", "created_at"),
+)
+"""One-time codes the portal e-mails. The address is kept only as a blind index (keyed
+HMAC), the code only as a keyed hash: the table says nothing about who asked."""

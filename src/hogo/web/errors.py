@@ -24,7 +24,7 @@ def _message(request: Request, status: int, text: str) -> HTMLResponse:
 
 
 def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    if exc.status_code == 403:
+    if exc.status_code == 403 and request.url.path.startswith("/console"):
         return HTMLResponse(render("forbidden.html.j2", lang=lang_of(request)), status_code=403)
     return _message(request, exc.status_code, str(exc.detail))
 

@@ -63,5 +63,31 @@ class Signer:
         return True
 
 
+PORTAL_COOKIE = "hogo_portal"
+PORTAL_MINUTES = 30
+
+
+class PortalSigner:
+    """The portal's short session after an e-mail code: the address and a CSRF token."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt="hogo-portal-session")
+
+    def cookie(self, address: str) -> tuple[str, Session]:
+        session = Session(address, secrets.token_urlsafe(24))
+        return self._serializer.dumps({"e": address, "c": session.csrf}), session
+
+    def read(self, cookie: str | None) -> Session | None:
+        if not cookie:
+            return None
+        try:
+            data = self._serializer.loads(cookie, max_age=PORTAL_MINUTES * 60)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+            return None
+        return Session(data["e"], str(data.get("c", "")))
+
+
 def csrf_ok(session: Session, sent: str | None) -> bool:
     return bool(sent) and hmac.compare_digest(session.csrf, sent or "")

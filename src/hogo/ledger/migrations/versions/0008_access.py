@@ -1,4 +1,4 @@
-"""API keys and staff accounts
+"""API keys, staff accounts and the portal's one-time codes
 
 Revision ID: 0008
 Revises: 0002
@@ -47,8 +47,28 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_users")),
         sa.UniqueConstraint("username", name=op.f("uq_staff_users_username")),
     )
+    op.create_table(
+        "portal_codes",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("address_index", sa.LargeBinary(), nullable=False),
+        sa.Column("purpose", sa.String(length=16), nullable=False),
+        sa.Column("code_hash", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_portal_codes")),
+    )
+    op.create_index(
+        "ix_portal_codes_address",
+        "portal_codes",
+        ["address_index", "purpose", "created_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_portal_codes_address", table_name="portal_codes")
+    op.drop_table("portal_codes")
     op.drop_table("staff_users")
     op.drop_table("api_keys")
