@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from hogo.ledger import tables as t
-from hogo.services.api_keys import revoke_key
+from hogo.services.api_keys import create_key, revoke_key
 from hogo.services.ledger import Ledger
 from tests.api.conftest import bearer
 
@@ -164,3 +164,53 @@ def test_policy_versions_and_audit_verify(client: TestClient, shop_key: str) -> 
     assert [v["version"] for v in versions] == ["2.0"]
     verified = client.get("/api/v1/audit/verify", headers=bearer(shop_key)).json()
     assert verified["ok"] is True
+
+
+def test_provide_writes_the_record_or_refuses_with_the_basis(
+    client: TestClient, ledger: Ledger, shop_key: str
+) -> None:
+    subject = _collect(client, shop_key)
+    body = {"subject_ids": [subject], "recipient": "list_broker", "items": ["name", "email"]}
+    response = client.post(
+        "/api/v1/provisions", json={**body, "basis": "opt-out"}, headers=bearer(shop_key)
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["recorded"] is True and response.json()["subject_ids"] == [subject]
+    response = client.post(
+        "/api/v1/provisions", json={**body, "basis": "exception:law"}, headers=bearer(shop_key)
+    )
+    assert response.status_code == 422 and "note" in response.json()["message"]
+    response = client.post(
+        "/api/v1/provisions",
+        json={**body, "items": ["card"], "basis": "opt-out"},
+        headers=bearer(shop_key),
+    )
+    assert response.status_code == 403 and response.json()["error"] == "key_scope"
+
+
+def test_erase_items_and_whole_subjects_within_the_key(
+    client: TestClient, ledger: Ledger, shop_key: str
+) -> None:
+    subject = _collect(client, shop_key)
+    response = client.post(
+        f"/api/v1/subjects/{subject}/erase", json={"items": ["purchases"]}, headers=bearer(shop_key)
+    )
+    assert response.status_code == 200 and response.json()["records_deleted"] == 1
+    response = client.post(f"/api/v1/subjects/{subject}/erase", json={}, headers=bearer(shop_key))
+    assert response.status_code == 403 and response.json()["error"] == "key_scope"
+
+    token, _ = create_key(
+        ledger,
+        name="admin",
+        purposes=["orders"],
+        items=["name", "email", "purchases", "card", "health"],
+        actor="officer",
+    )
+    response = client.post(f"/api/v1/subjects/{subject}/erase", json={}, headers=bearer(token))
+    assert response.status_code == 200 and response.json()["key_destroyed"] is True
+    response = client.post(
+        "/api/v1/use",
+        json={"subject_id": subject, "purpose": "orders", "items": ["name"]},
+        headers=bearer(token),
+    )
+    assert response.status_code == 403 and response.json()["error"] == "erased"

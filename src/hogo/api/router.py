@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hogo.api.routers import audit, collect, consent, eligible, policy, use
+from hogo.api.routers import audit, collect, consent, eligible, erase, policy, provide, use
 
 API_PREFIX = "/api/v1"
 
 
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
-    for module in (collect, use, consent, eligible, policy, audit):
+    for module in (collect, use, consent, eligible, provide, erase, policy, audit):
         api.include_router(module.router)
     return api
