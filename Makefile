@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 EXAMPLE ?= examples/showcase/hogo.yaml
 SITE ?= site
 
-.PHONY: demo test lint types contracts pytest venv bench clean
+.PHONY: demo test lint types contracts pytest venv bench clean screenshots
 
 venv: $(STAMP)
 
@@ -45,3 +45,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(SITE) .pytest_cache .mypy_cache .ruff_cache
+
+# Browser tests again, keeping their screenshots in docs/screenshots/ (for the README).
+screenshots: $(STAMP)
+	HOGO_SCREENSHOTS=1 $(BIN)/pytest -m browser

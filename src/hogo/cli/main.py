@@ -6,6 +6,7 @@ import typer
 
 from hogo import __version__
 from hogo.cli import (
+    access_commands,
     audit_commands,
     consent_commands,
     incident_commands,
@@ -44,6 +45,7 @@ report_commands.register(app)
 request_commands.register(app)
 incident_commands.register(app)
 policy_change_commands.register(ledger_commands.policy_app)
+access_commands.register(app)
 
 
 @app.command("version")

@@ -46,10 +46,16 @@ JAPAN = ZoneInfo("Asia/Tokyo")
 
 INDEX_KEY_CONTEXT = b"hogo:blind-index-key"
 REGISTER_KEY_CONTEXT = b"hogo:register-key"
+SESSION_KEY_CONTEXT = b"hogo:session-key"
 INDEX_KEY_ID = 1
 REGISTER_KEY_ID = 2
+SESSION_KEY_ID = 3
 SERVICE_KEY_CONTEXTS: Mapping[int, bytes] = MappingProxyType(
-    {INDEX_KEY_ID: INDEX_KEY_CONTEXT, REGISTER_KEY_ID: REGISTER_KEY_CONTEXT}
+    {
+        INDEX_KEY_ID: INDEX_KEY_CONTEXT,
+        REGISTER_KEY_ID: REGISTER_KEY_CONTEXT,
+        SESSION_KEY_ID: SESSION_KEY_CONTEXT,
+    }
 )
 """The rows of `index_keys`: keys that belong to the service, not to one subject. The
 register key encrypts what the operational registers hold about people who may not (or
@@ -266,6 +272,13 @@ class Ledger:
             with self._lock:
                 self._register = SubjectCipher(key, "hogo-register")
         return self._register
+
+    def signing_secret(self) -> bytes:
+        """The secret that signs console sessions and portal links: kept in the database,
+        wrapped by the master key, so every `hogo serve` process signs alike and a restart
+        logs nobody out; rotating the master key re-wraps it like the other service keys."""
+        with self.engine.begin() as conn:
+            return self._service_key(conn, SESSION_KEY_ID)
 
     def _service_key(self, conn: Connection, key_id: int) -> bytes:
         context = SERVICE_KEY_CONTEXTS[key_id]

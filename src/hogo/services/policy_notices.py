@@ -41,7 +41,7 @@ BATCH = 500
 MAX_BATCH = 10_000
 POLICY_PATH = "/policy"
 """Where the published policy is, under HOGO_BASE_URL."""
-PORTAL_PATH = "/portal"
+PORTAL_PATH = "/preferences"
 """Where people give or withdraw consent, under HOGO_BASE_URL."""
 
 Progress = Callable[[int, int], None]

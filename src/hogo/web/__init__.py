@@ -1,0 +1,1 @@
+"""The console (staff) and the portal (the people whose data hogo holds), server-rendered."""

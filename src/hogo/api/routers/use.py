@@ -1,0 +1,40 @@
+"""POST /use: read values for a purpose, allowed or refused with a reason (both audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from hogo.api.deps import ClientDep, LedgerDep, within_scope
+from hogo.api.routers.models import Body, ErrorOut, Name, SubjectId
+from hogo.services.use import use as use_service
+
+router = APIRouter(tags=["use"])
+
+
+class UseIn(Body):
+    subject_id: SubjectId
+    purpose: Name
+    items: Annotated[list[Name], Field(min_length=1, max_length=200)]
+    lang: Literal["ja", "en"] = "en"
+
+
+@router.post(
+    "/use",
+    responses={403: {"model": ErrorOut, "description": "refused by the policy or the key"}},
+)
+def use(body: UseIn, ledger: LedgerDep, client: ClientDep) -> Any:
+    """The values when the policy allows the use; 403 with the reason code otherwise."""
+    within_scope(client, purposes=[body.purpose], items=body.items)
+    result = use_service(
+        ledger, body.subject_id, purpose=body.purpose, items=body.items, actor=client.actor
+    )
+    out = result.to_dict(body.lang)
+    if not result.decision.allowed:
+        return JSONResponse(
+            {"error": out["reason"], "message": out["message"], "decision": out}, status_code=403
+        )
+    return out

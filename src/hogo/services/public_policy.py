@@ -1,0 +1,22 @@
+"""The privacy policy in force, as the public reads it on the portal."""
+
+from __future__ import annotations
+
+from hogo.policy.render import render_html
+from hogo.services.ledger import Ledger
+
+
+def policy_page(ledger: Ledger, lang: str) -> str:
+    """The standalone HTML page of the version in force, in `lang`, linking the other one."""
+    if lang not in ("ja", "en"):
+        lang = "ja"
+    with ledger.engine.connect() as conn:
+        version = ledger.policy_in_force(conn)
+    other = "en" if lang == "ja" else "ja"
+    return render_html(version.policy, lang, other_language_href=f"/policy?lang={other}")  # type: ignore[arg-type]
+
+
+def company_name(ledger: Ledger, lang: str) -> str:
+    with ledger.engine.connect() as conn:
+        version = ledger.policy_in_force(conn)
+    return version.policy.organization.name[lang]

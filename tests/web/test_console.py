@@ -1,0 +1,140 @@
+"""The console: log-in with CSRF, signed sessions, and every route as every role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hogo.services.collect import Collection, collect
+from hogo.services.ledger import Ledger
+from hogo.services.staff import disable_user
+from hogo.web import console
+from hogo.web.words import WORDS
+from tests.web.conftest import PASSWORD, ROLES, log_in
+
+# (method, path, roles admitted). Every console route is here; a test checks that.
+ROUTES = [
+    ("GET", "/console/", ROLES),
+    ("GET", "/console/subjects", ROLES),
+    ("GET", "/console/subjects/{subject}", ROLES),
+    ("GET", "/console/audit", ("officer", "auditor")),
+    ("POST", "/console/audit/verify", ("officer", "auditor")),
+    ("POST", "/console/logout", ROLES),
+]
+PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
+
+
+def test_every_console_route_is_in_the_role_table() -> None:
+    declared = {
+        (method, route.path)  # type: ignore[attr-defined]
+        for route in console.router.routes
+        for method in route.methods  # type: ignore[attr-defined]
+    }
+    tested = {(m, p.replace("{subject}", "{subject_id}")) for m, p, _ in ROUTES} | PUBLIC
+    assert declared == tested
+
+
+def test_every_word_exists_in_both_languages() -> None:
+    assert {k for k, v in WORDS.items() if set(v) != {"ja", "en"} or not all(v.values())} == set()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_admits_exactly_its_roles(
+    app_client: TestClient, ledger: Ledger, role: str
+) -> None:
+    subject = collect(ledger, Collection("shop", {"name": "佐藤花子"}), actor="app").subject_id
+    csrf = log_in(app_client, role)
+    for method, path, admitted in ROUTES:
+        if path == "/console/logout":
+            continue
+        url = path.format(subject=subject)
+        response = (
+            app_client.get(url) if method == "GET" else app_client.post(url, data={"csrf": csrf})
+        )
+        expected = 200 if role in admitted else 403
+        assert response.status_code == expected, (role, method, path, response.text[:200])
+    assert app_client.post("/console/logout", data={"csrf": csrf}).status_code == 303
+    assert app_client.get("/console/").status_code == 303  # logged out
+
+
+def test_without_a_session_every_route_redirects_to_log_in(
+    app_client: TestClient, ledger: Ledger
+) -> None:
+    for method, path, _ in ROUTES:
+        url = path.format(subject="x")
+        response = app_client.get(url) if method == "GET" else app_client.post(url, data={})
+        assert response.status_code == 303 and response.headers["location"] == "/console/login"
+
+
+def test_a_post_without_the_csrf_token_is_refused(app_client: TestClient) -> None:
+    log_in(app_client, "officer")
+    assert app_client.post("/console/audit/verify", data={}).status_code == 403
+    assert app_client.post("/console/audit/verify", data={"csrf": "forged"}).status_code == 403
+
+
+def test_wrong_password_and_missing_form_token(app_client: TestClient) -> None:
+    page = app_client.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token is not None
+    response = app_client.post(
+        "/console/login",
+        data={"username": "officer", "password": "wrong password!", "csrf": token.group(1)},
+    )
+    assert response.status_code == 401
+    assert WORDS["bad_login"]["ja"] in response.text
+    assert 'value="officer"' in response.text  # the username stays; the password does not
+    app_client.cookies.clear()
+    response = app_client.post(
+        "/console/login", data={"username": "officer", "password": PASSWORD, "csrf": "x"}
+    )
+    assert response.status_code == 400 and "hogo_session" not in response.cookies
+
+
+def test_a_forged_or_altered_cookie_is_no_session(app_client: TestClient) -> None:
+    log_in(app_client, "auditor")
+    cookie = app_client.cookies.get("hogo_session")
+    assert cookie is not None
+    payload, _, signature = cookie.rpartition(".")
+    altered = f"{payload}.{'A' * len(signature)}"
+    app_client.cookies.clear()
+    app_client.cookies.set("hogo_session", altered)
+    assert app_client.get("/console/").status_code == 303
+    app_client.cookies.clear()
+    app_client.cookies.set("hogo_session", cookie)
+    assert app_client.get("/console/").status_code == 200
+
+
+def test_a_disabled_user_is_out_at_once(app_client: TestClient, ledger: Ledger) -> None:
+    log_in(app_client, "operator")
+    assert app_client.get("/console/").status_code == 200
+    disable_user(ledger, "operator", actor="officer")
+    assert app_client.get("/console/").status_code == 303
+
+
+def test_find_a_subject_by_e_mail_shows_it_masked(app_client: TestClient, ledger: Ledger) -> None:
+    subject = collect(
+        ledger, Collection("shop", {"name": "佐藤花子", "email": "hanako@example.jp"}), actor="app"
+    ).subject_id
+    log_in(app_client, "operator")
+    found = app_client.get("/console/subjects", params={"email": "Hanako@Example.jp"})
+    assert subject in found.text
+    page = app_client.get(f"/console/subjects/{subject}", params={"lang": "en"})
+    assert "佐藤花子" not in page.text and "hanako@example.jp" not in page.text
+    assert "Items held" in page.text
+    assert app_client.get("/console/subjects/nobody").status_code == 404
+
+
+def test_verify_through_htmx_returns_the_verdict_fragment(app_client: TestClient) -> None:
+    csrf = log_in(app_client, "auditor")
+    response = app_client.post(
+        "/console/audit/verify", headers={"HX-Request": "true", "X-CSRF-Token": csrf}
+    )
+    assert response.status_code == 200 and WORDS["trail_ok"]["ja"] in response.text
+    assert "<html" not in response.text
+
+
+def test_static_assets_are_served_from_the_package(app_client: TestClient) -> None:
+    assert app_client.get("/static/htmx.min.js").status_code == 200
+    assert "--accent" in app_client.get("/static/hogo.css").text
