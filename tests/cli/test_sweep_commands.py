@@ -91,7 +91,7 @@ def test_dry_run_then_sweep(ready: dict[str, str]) -> None:
     assert execute(ready, "SELECT count(*) FROM records")[0][0] == 12  # nothing written
 
     code, out, _ = hogo(ready, "sweep", "--dry-run")
-    assert code == 0 and "would erase: 10 (email 4, name 2, purchases 4)" in out
+    assert code == 0 and "records to erase: 10 (email 4, name 2, purchases 4)" in out
     assert "dry run: nothing written" in out
 
     code, out, _ = hogo(ready, "sweep", "--actor", "cron", "--batch", "3")

@@ -28,7 +28,7 @@ def _by_item(counts: Mapping[str, int]) -> str:
 
 def _print(result: SweepResult) -> None:
     out = stdout()
-    verb = "would erase" if result.dry_run else "erased"
+    verb = "to erase" if result.dry_run else "erased"
     head = f"retention sweep as of {result.today}"
     out.print(Text(head + (" (dry run: nothing written)" if result.dry_run else "")))
     out.print(Text(f"  records {verb}: {_by_item(result.records_erased)}"))
@@ -40,7 +40,7 @@ def _print(result: SweepResult) -> None:
     )
     if result.records_held:
         out.print(Text(f"  kept under legal hold: {_by_item(result.records_held)}"), style="yellow")
-    purge = "would purge" if result.dry_run else "purged"
+    purge = "to purge" if result.dry_run else "purged"
     out.print(Text(f"  provision records {purge}: {result.provision_records_purged:,}"))
     out.print(Text(f"  receipt records {purge}: {result.receipt_records_purged:,}"))
     if not result.dry_run:
