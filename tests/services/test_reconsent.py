@@ -78,7 +78,7 @@ def test_a_consent_change_refuses_old_consents_until_a_fresh_one(
     message = notices(ledger)[old]
     assert message is not None
     assert "■ 改めて同意をお願いする事項" in message.body and "・健康サービス" in message.body
-    assert "http://127.0.0.1:8000/portal" in message.body
+    assert "http://127.0.0.1:8000/preferences" in message.body
     # other purposes are untouched; a fresh consent lifts the refusal
     assert reason(ledger, old, "orders", ("name",)) == "allowed"
     record_consent(ledger, old, purpose="wellness", granted=True, actor="portal")
