@@ -23,7 +23,7 @@ from hogo.api.router import API_PREFIX, api_router
 from hogo.config import Settings
 from hogo.services.errors import HogoError
 from hogo.services.ledger import Clock, Ledger, open_ledger, utc_now
-from hogo.web import console, portal
+from hogo.web import console, portal, portal_requests
 from hogo.web import errors as web_errors
 from hogo.web.common import LoginRequired
 from hogo.web.sessions import PortalSigner, Signer
@@ -94,6 +94,7 @@ def create_app(
     app.include_router(api_router())
     app.include_router(console.router)
     app.include_router(portal.router)
+    app.include_router(portal_requests.router)
     static = resources.files("hogo.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hogo.api.routers import audit, collect, consent, eligible, erase, policy, provide, use
+from hogo.api.routers import (
+    audit,
+    collect,
+    consent,
+    eligible,
+    erase,
+    incidents,
+    inquiries,
+    policy,
+    provide,
+    requests,
+    use,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -12,5 +24,7 @@ API_PREFIX = "/api/v1"
 def api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     for module in (collect, use, consent, eligible, provide, erase, policy, audit):
+        api.include_router(module.router)
+    for module in (requests, incidents, inquiries):
         api.include_router(module.router)
     return api

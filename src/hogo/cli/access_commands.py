@@ -32,6 +32,10 @@ def apikey_create(
     name: Annotated[str, typer.Option("--name", help="The application's name, e.g. shop.")],
     purposes: Annotated[str, typer.Option("--purposes", help="Purposes the key may act for: a,b.")],
     items: Annotated[str, typer.Option("--items", help="Items the key may touch: x,y.")],
+    ops: Annotated[
+        bool,
+        typer.Option("--ops", help="It may also work requests, incidents and inquiries."),
+    ] = False,
     actor: ActorOpt = "officer",
     db: DbOpt = None,
     as_json: JsonOpt = False,
@@ -39,7 +43,12 @@ def apikey_create(
     """Create a key; it is printed once and stored only as a hash."""
     with ledger_for(db, as_json=as_json) as ledger:
         token, row = api_keys.create_key(
-            ledger, name=name, purposes=_split(purposes), items=_split(items), actor=actor
+            ledger,
+            name=name,
+            purposes=_split(purposes),
+            items=_split(items),
+            actor=actor,
+            operations=ops,
         )
     if as_json:
         print_json({"ok": True, "token": token, **row.to_dict()})

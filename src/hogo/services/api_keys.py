@@ -27,6 +27,11 @@ from hogo.services.ledger import Ledger
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 TOKEN = re.compile(r"^hogo_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
+OPERATIONS = "@operations"
+"""A key made with `operations=True` (`hogo apikey create --ops`) may also work the request
+register, incidents and inquiries through the API. The capability is stored as this marker
+in the key's item list (no item can be named so: names start with a letter or digit), which
+keeps the api_keys table as it is; `items` never shows it, `operations` does."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class ApiClient:
     name: str
     purposes: frozenset[str]
     items: frozenset[str]
+    operations: bool = False
 
     @property
     def actor(self) -> str:
@@ -50,6 +56,7 @@ class KeyRow:
     items: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None
+    operations: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -57,6 +64,7 @@ class KeyRow:
             "prefix": self.prefix,
             "purposes": list(self.purposes),
             "items": list(self.items),
+            "operations": self.operations,
             "created_at": self.created_at.isoformat(),
             "revoked_at": None if self.revoked_at is None else self.revoked_at.isoformat(),
         }
@@ -67,9 +75,16 @@ def _digest(secret: str) -> bytes:
 
 
 def create_key(
-    ledger: Ledger, *, name: str, purposes: Sequence[str], items: Sequence[str], actor: str
+    ledger: Ledger,
+    *,
+    name: str,
+    purposes: Sequence[str],
+    items: Sequence[str],
+    actor: str,
+    operations: bool = False,
 ) -> tuple[str, KeyRow]:
-    """A new key for `name`; returns the token (shown once) and what was stored."""
+    """A new key for `name`; returns the token (shown once) and what was stored. With
+    `operations` it may also work requests, incidents and inquiries (see OPERATIONS)."""
     if not isinstance(name, str) or not NAME.match(name):
         raise BadInput(
             f"key name {name!r} must be 1–63 lower-case letters, digits, '.', '_' or '-'"
@@ -100,7 +115,7 @@ def create_key(
                 prefix=prefix,
                 secret_hash=_digest(secret),
                 purposes=list(wanted_purposes),
-                items=list(wanted_items),
+                items=[*wanted_items, *([OPERATIONS] if operations else [])],
                 created_at=now,
             )
         )
@@ -112,10 +127,15 @@ def create_key(
                 action="apikey_create",
                 outcome="done",
                 items=wanted_items,
-                detail={"name": name, "prefix": prefix, "purposes": list(wanted_purposes)},
+                detail={
+                    "name": name,
+                    "prefix": prefix,
+                    "purposes": list(wanted_purposes),
+                    "operations": operations,
+                },
             ),
         )
-    row = KeyRow(name, prefix, wanted_purposes, wanted_items, now, None)
+    row = KeyRow(name, prefix, wanted_purposes, wanted_items, now, None, operations)
     return f"hogo_{prefix}_{secret}", row
 
 
@@ -131,7 +151,8 @@ def authenticate(ledger: Ledger, token: str) -> ApiClient | None:
         return None
     if not hmac.compare_digest(row.secret_hash, _digest(secret)):
         return None
-    return ApiClient(row.name, frozenset(row.purposes), frozenset(row.items))
+    stored = frozenset(row.items)
+    return ApiClient(row.name, frozenset(row.purposes), stored - {OPERATIONS}, OPERATIONS in stored)
 
 
 def list_keys(ledger: Ledger) -> list[KeyRow]:
@@ -142,9 +163,10 @@ def list_keys(ledger: Ledger) -> list[KeyRow]:
             r.name,
             r.prefix,
             tuple(r.purposes),
-            tuple(r.items),
+            tuple(i for i in r.items if i != OPERATIONS),
             r.created_at,
             r.revoked_at,
+            OPERATIONS in r.items,
         )
         for r in rows
     ]

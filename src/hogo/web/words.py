@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hogo.web.words_requests import REQUEST_WORDS
+
 WORDS: dict[str, dict[str, str]] = {
     "console": {"ja": "個人情報管理コンソール", "en": "Privacy console"},
     "log_in": {"ja": "ログイン", "en": "Log in"},
@@ -95,4 +97,5 @@ WORDS: dict[str, dict[str, str]] = {
         "ja": "確認の有効期限が切れました。もう一度メールアドレスを入力してください。",
         "en": "Your confirmation has expired. Please enter your e-mail address again.",
     },
+    **REQUEST_WORDS,
 }
