@@ -21,6 +21,7 @@ from hogo.services.provision import provide
 from hogo.services.provision_records import PROVISION_COLUMNS
 from hogo.services.vendors import vendor_statuses
 from hogo.web.words import WORDS
+from tests.services.conftest import FixedClock
 from tests.services.consent_support import publish_variant
 from tests.web.conftest import log_in
 
@@ -260,3 +261,14 @@ def test_an_auditor_never_reveals(app_client: TestClient, ledger: Ledger) -> Non
     )
     assert response.status_code == 403 and "佐藤花子" not in response.text
     assert _uses(ledger) == []
+
+
+def test_an_overdue_vendor_audit_is_flagged_in_red(
+    app_client: TestClient, ledger: Ledger, clock: FixedClock
+) -> None:
+    clock.advance_to(date(2027, 4, 1))  # the courier's yearly audit was due 2027-03-01
+    log_in(app_client, "auditor")
+    page = app_client.get("/console/vendors", params={"lang": "en"})
+    assert '<span class="overdue">2027-03-01 overdue</span>' in page.text
+    clock.advance_to(date(2027, 2, 1))
+    assert "28 days left" in app_client.get("/console/vendors", params={"lang": "en"}).text
