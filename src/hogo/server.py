@@ -23,7 +23,14 @@ from hogo.api.router import API_PREFIX, api_router
 from hogo.config import Settings
 from hogo.services.errors import HogoError
 from hogo.services.ledger import Clock, Ledger, open_ledger, utc_now
-from hogo.web import console, portal, portal_requests
+from hogo.web import (
+    console,
+    console_incidents,
+    console_records,
+    console_reveal,
+    portal,
+    portal_requests,
+)
 from hogo.web import errors as web_errors
 from hogo.web.common import LoginRequired
 from hogo.web.sessions import PortalSigner, Signer
@@ -93,6 +100,9 @@ def create_app(
 
     app.include_router(api_router())
     app.include_router(console.router)
+    app.include_router(console_incidents.router)
+    app.include_router(console_records.router)
+    app.include_router(console_reveal.router)
     app.include_router(portal.router)
     app.include_router(portal_requests.router)
     static = resources.files("hogo.web") / "static"

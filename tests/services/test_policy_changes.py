@@ -17,7 +17,7 @@ from hogo.services.collect import Collection, collect
 from hogo.services.erasure import erase
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger
-from hogo.services.policy_changes import revision
+from hogo.services.policy_changes import compare_versions, revision
 from hogo.services.policy_notices import send_notices
 from tests.services.consent_support import counts
 from tests.services.policy_change_support import (
@@ -228,3 +228,21 @@ def test_each_person_is_told_only_what_reaches_them(ledger: Ledger, tmp_path: Pa
     added = "利用目的「健康サービス」に利用する項目として「購入履歴」を加えます。"
     assert added not in outside.body and "改めて同意" not in outside.body
     assert added in inside.body and "・健康サービス" in inside.body
+
+
+def test_any_two_versions_compare_as_the_recorded_revision_does(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    published = revise(ledger, tmp_path, WELLNESS_DESCRIPTION, effective=LATER)
+    assert published.revision is not None
+    before = counts(ledger)
+    forward = compare_versions(ledger, 1, published.version_id)
+    assert forward == published.revision.changes  # what publishing recorded, recomputed
+    backward = compare_versions(ledger, published.version_id, 1)
+    assert [c.path for c in backward if c.article] == ["purposes[wellness].description"]
+    assert compare_versions(ledger, 1, 1) == ()
+    assert counts(ledger) == before  # nothing recorded
+    with pytest.raises(NotFound):
+        compare_versions(ledger, 1, 99)
+    with pytest.raises(BadInput):
+        compare_versions(ledger, 0, 1)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 
 from hogo.services.collect import Collection, collect
+from hogo.services.incidents import new_incident
 from hogo.services.ledger import Ledger
 from hogo.services.staff import disable_user
-from hogo.web import console
+from hogo.web import console, console_incidents, console_records, console_reveal
 from hogo.web.words import WORDS
 from tests.web.conftest import PASSWORD, ROLES, log_in
 
@@ -22,14 +24,42 @@ ROUTES = [
     ("GET", "/console/audit", ("officer", "auditor")),
     ("POST", "/console/audit/verify", ("officer", "auditor")),
     ("POST", "/console/logout", ROLES),
+    ("GET", "/console/incidents", ROLES),
+    ("POST", "/console/incidents", ("officer",)),
+    ("GET", "/console/incidents/{incident_id}", ROLES),
+    ("GET", "/console/incidents/{incident_id}/report", ROLES),
+    ("POST", "/console/incidents/{incident_id}/scope", ("officer",)),
+    ("GET", "/console/provisions", ROLES),
+    ("GET", "/console/provisions.csv", ROLES),
+    ("GET", "/console/vendors", ROLES),
+    ("POST", "/console/vendors/{vendor_id}/audits", ("officer",)),
+    ("GET", "/console/policy", ROLES),
+    ("GET", "/console/policy/diff", ROLES),
+    ("POST", "/console/subjects/{subject}/reveal", ("officer", "operator")),
 ]
+ROUTERS = [console.router, console_incidents.router, console_records.router, console_reveal.router]
+"""Every router the console is made of."""
+FORM_DATA = {
+    "/console/incidents": {"known_at": "2026-11-20", "summary": "A laptop was lost."},
+    "/console/incidents/{incident_id}/scope": {"items": "email"},
+    "/console/vendors/{vendor_id}/audits": {"audited_on": "2026-11-20", "result": "pass"},
+    "/console/subjects/{subject}/reveal": {"purpose": "orders"},
+}
+"""What a POST needs to succeed (a POST that succeeds may redirect: 303)."""
+
+
+def url(path: str, subject: str = "x", incident_id: int | str = 1) -> str:
+    return path.format(subject=subject, incident_id=incident_id, vendor_id="courier")
+
+
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
 
 
 def test_every_console_route_is_in_the_role_table() -> None:
     declared = {
         (method, route.path)  # type: ignore[attr-defined]
-        for route in console.router.routes
+        for router in ROUTERS
+        for route in router.routes
         for method in route.methods  # type: ignore[attr-defined]
     }
     tested = {(m, p.replace("{subject}", "{subject_id}")) for m, p, _ in ROUTES} | PUBLIC
@@ -45,16 +75,20 @@ def test_each_route_admits_exactly_its_roles(
     app_client: TestClient, ledger: Ledger, role: str
 ) -> None:
     subject = collect(ledger, Collection("shop", {"name": "佐藤花子"}), actor="app").subject_id
+    incident = new_incident(ledger, known_at=date(2026, 11, 20), summary="x", actor="officer")
     csrf = log_in(app_client, role)
     for method, path, admitted in ROUTES:
         if path == "/console/logout":
             continue
-        url = path.format(subject=subject)
+        target = url(path, subject, incident.id)
         response = (
-            app_client.get(url) if method == "GET" else app_client.post(url, data={"csrf": csrf})
+            app_client.get(target)
+            if method == "GET"
+            else app_client.post(target, data={"csrf": csrf, **FORM_DATA.get(path, {})})
         )
-        expected = 200 if role in admitted else 403
-        assert response.status_code == expected, (role, method, path, response.text[:200])
+        expected = (200, 303) if method == "POST" and role in admitted else (200,)
+        expected = expected if role in admitted else (403,)
+        assert response.status_code in expected, (role, method, path, response.text[:200])
     assert app_client.post("/console/logout", data={"csrf": csrf}).status_code == 303
     assert app_client.get("/console/").status_code == 303  # logged out
 
@@ -63,8 +97,8 @@ def test_without_a_session_every_route_redirects_to_log_in(
     app_client: TestClient, ledger: Ledger
 ) -> None:
     for method, path, _ in ROUTES:
-        url = path.format(subject="x")
-        response = app_client.get(url) if method == "GET" else app_client.post(url, data={})
+        target = url(path)
+        response = app_client.get(target) if method == "GET" else app_client.post(target, data={})
         assert response.status_code == 303 and response.headers["location"] == "/console/login"
 
 

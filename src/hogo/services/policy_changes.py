@@ -33,7 +33,7 @@ from hogo.ledger.tables_policy_changes import (
     policy_revisions,
     reconsent_requirements,
 )
-from hogo.policy.diff import ChangeClass, diff_policies, plain, reach
+from hogo.policy.diff import Change, ChangeClass, diff_policies, plain, reach
 from hogo.policy.schema import ChangeNotice, Policy
 from hogo.services.consent import aware
 from hogo.services.errors import BadInput, NotFound
@@ -185,24 +185,8 @@ def record_revision(
     changes: list[RecordedChange] = []
     again: dict[str, str] = {}
     for change in diff.changes:
-        scope = reach(change, old, new)
-        words = plain(change, old, new)
-        changes.append(
-            RecordedChange(
-                path=change.path,
-                kind=change.kind,
-                change_class=change.change_class.value,
-                article=change.article,
-                message=change.message,
-                reach=scope.who,
-                purposes=tuple(sorted(scope.purposes)),
-                items=tuple(sorted(scope.items)),
-                sources=tuple(sorted(scope.sources)),
-                notice_ja=words.ja,
-                notice_en=words.en,
-            )
-        )
-        for purpose in sorted(scope.reconsent):
+        changes.append(_classified(old, new, change))
+        for purpose in sorted(reach(change, old, new).reconsent):
             again.setdefault(purpose, change.article)
     after = int(conn.execute(select(func.coalesce(func.max(t.consents.c.id), 0))).scalar_one())
     requirements = tuple(
@@ -389,10 +373,50 @@ def revision(ledger: Ledger, version_id: int | None = None) -> Revision:
         return load_revision(conn, version_id)
 
 
+def compare_versions(ledger: Ledger, from_id: int, to_id: int) -> tuple[RecordedChange, ...]:
+    """The classified changes from published version `from_id` to `to_id` (any two, in
+    either order; nothing is recorded): what `hogo diff` says of the two stored policies."""
+    for name, value in (("from", from_id), ("to", to_id)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise BadInput(f"a version ({name}) is a number such as 3, not {value!r}"[:200])
+    with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
+        found = {
+            int(r.id)
+            for r in conn.execute(
+                select(t.policy_versions.c.id).where(t.policy_versions.c.id.in_((from_id, to_id)))
+            )
+        }
+        for value in (from_id, to_id):
+            if value not in found:
+                raise NotFound(f"no policy version #{value}")
+        old = ledger.policy_version(conn, from_id).policy
+        new = ledger.policy_version(conn, to_id).policy
+    return tuple(_classified(old, new, change) for change in diff_policies(old, new).changes)
+
+
+def _classified(old: Policy, new: Policy, change: Change) -> RecordedChange:
+    scope = reach(change, old, new)
+    words = plain(change, old, new)
+    return RecordedChange(
+        path=change.path,
+        kind=change.kind,
+        change_class=change.change_class.value,
+        article=change.article,
+        message=change.message,
+        reach=scope.who,
+        purposes=tuple(sorted(scope.purposes)),
+        items=tuple(sorted(scope.items)),
+        sources=tuple(sorted(scope.sources)),
+        notice_ja=words.ja,
+        notice_en=words.en,
+    )
+
+
 __all__ = [
     "RecordedChange",
     "Requirement",
     "Revision",
+    "compare_versions",
     "load_revision",
     "predecessor",
     "promised_notice",

@@ -202,7 +202,8 @@ def show_subject(
     who: Annotated[Staff, Depends(require(*ALL_ROLES))],
 ) -> Response:
     view = subjects.show(ledger, subject_id[:32], lang=lang)
-    return _page(request, "console/subject.html.j2", lang, who, view=view)
+    purposes = subjects.choices(ledger, lang).purposes
+    return _page(request, "console/subject.html.j2", lang, who, view=view, purposes=purposes)
 
 
 @router.get("/audit")

@@ -1,0 +1,142 @@
+"""The console's records: provision records (Art. 29) with a CSV export, vendor supervision
+(Art. 25) with the audits officers record, and the policy's published versions with the
+classified changes between any two of them.
+
+Every role reads; recording a vendor audit is an officer's (CSRF checked by `require`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hogo.services import policy_changes, policy_versions, provision_records, vendors
+from hogo.services.errors import BadInput
+from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, _page, require
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+Reader = Annotated[Staff, Depends(require(*ALL_ROLES))]
+Officer = Annotated[Staff, Depends(require("officer"))]
+AUDIT_RESULTS = ("pass", "findings", "fail")
+
+
+@router.get("/provisions")
+def provisions(
+    request: Request, ledger: LedgerDep, lang: LangDep, who: Reader, subject: str | None = None
+) -> Response:
+    subject = (subject or "").strip()[:32] or None
+    records = provision_records.list_provisions(ledger, subject)
+    return _page(request, "console/provisions.html.j2", lang, who, records=records, subject=subject)
+
+
+@router.get("/provisions.csv")
+def provisions_csv(ledger: LedgerDep, who: Reader, subject: str | None = None) -> Response:
+    subject = (subject or "").strip()[:32] or None
+    text = provision_records.provisions_csv(provision_records.list_provisions(ledger, subject))
+    return Response(
+        ("\ufeff" + text).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="provisions.csv"'},
+    )
+
+
+def _vendors_page(
+    request: Request,
+    ledger: LedgerDep,
+    lang: str,
+    who: Staff,
+    *,
+    vendor: str | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    page = _page(
+        request,
+        "console/vendors.html.j2",
+        lang,
+        who,
+        statuses=vendors.vendor_statuses(ledger),
+        results=AUDIT_RESULTS,
+        failed=vendor,
+        errors=errors or {},
+        today=ledger.today(),
+    )
+    page.status_code = status
+    return page
+
+
+@router.get("/vendors")
+def vendors_page(request: Request, ledger: LedgerDep, lang: LangDep, who: Reader) -> Response:
+    return _vendors_page(request, ledger, lang, who)
+
+
+@router.post("/vendors/{vendor_id}/audits")
+def record_audit(
+    request: Request,
+    vendor_id: str,
+    ledger: LedgerDep,
+    lang: LangDep,
+    who: Officer,
+    audited_on: Annotated[str, Form(max_length=40)] = "",
+    result: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    errors: dict[str, str] = {}
+    try:
+        day = date.fromisoformat(audited_on.strip())
+    except ValueError:
+        errors["audited_on"] = "bad_date"
+    if result not in AUDIT_RESULTS:
+        errors["result"] = "required"
+    if not errors:
+        try:
+            vendors.record_audit(
+                ledger,
+                vendor_id[:100],
+                audited_on=day,
+                result=result,
+                note=note.strip() or None,
+                actor=f"{who.user.role}:{who.user.username}",
+            )
+        except BadInput as exc:
+            errors["audited_on" if "date" in exc.message else "note"] = exc.message
+    if errors:
+        return _vendors_page(
+            request, ledger, lang, who, vendor=vendor_id[:100], errors=errors, status=422
+        )
+    return RedirectResponse("/console/vendors", status_code=303)
+
+
+@router.get("/policy")
+def policy(request: Request, ledger: LedgerDep, lang: LangDep, who: Reader) -> Response:
+    rows = policy_versions.versions(ledger)
+    return _page(request, "console/policy.html.j2", lang, who, versions=rows)
+
+
+@router.get("/policy/diff")
+def policy_diff(
+    request: Request,
+    ledger: LedgerDep,
+    lang: LangDep,
+    who: Reader,
+    from_id: Annotated[int | None, Query(alias="from", ge=1, le=2**31)] = None,
+    to: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+) -> Response:
+    rows = policy_versions.versions(ledger)
+    changes = None
+    if from_id is not None and to is not None:
+        changes = policy_changes.compare_versions(ledger, from_id, to)
+    return _page(
+        request,
+        "console/policy_diff.html.j2",
+        lang,
+        who,
+        versions=rows,
+        from_id=from_id,
+        to_id=to,
+        changes=changes,
+    )

@@ -1,0 +1,53 @@
+"""Reveal a subject's values for a purpose (POST /console/subjects/{id}/reveal).
+
+The values come through `subjects.show(purpose=, actor=)`, that is through `use`: the
+purpose check decides which values the purpose may see and audits the read, allowed or
+refused. Operators and officers may ask; auditors never reveal a value (403).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from hogo.services import subjects
+from hogo.web.console import LangDep, LedgerDep, Staff, _page, require
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+@router.post("/subjects/{subject_id}/reveal")
+def reveal(
+    request: Request,
+    subject_id: str,
+    ledger: LedgerDep,
+    lang: LangDep,
+    who: Annotated[Staff, Depends(require("officer", "operator"))],
+    purpose: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    choices = subjects.choices(ledger, lang)
+    if purpose not in {p for p, _ in choices.purposes}:
+        view = subjects.show(ledger, subject_id[:32], lang=lang)
+        page = _page(
+            request,
+            "console/subject.html.j2",
+            lang,
+            who,
+            view=view,
+            purposes=choices.purposes,
+            reveal_error="choose_purpose",
+        )
+        page.status_code = 422
+        return page
+    view = subjects.show(
+        ledger,
+        subject_id[:32],
+        purpose=purpose,
+        actor=f"{who.user.role}:{who.user.username}",
+        lang=lang,
+    )
+    return _page(
+        request, "console/subject.html.j2", lang, who, view=view, purposes=choices.purposes
+    )
