@@ -6,6 +6,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+
 from hogo.server import create_app
 from hogo.services.jobs import Job, JobRunner, default_jobs
 from hogo.services.ledger import Ledger

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
 from hogo.services.ledger import Ledger
@@ -71,10 +71,8 @@ class JobRunner:
                 log.exception("job %s failed; it runs again in %s s", job.name, job.every)
             finally:
                 self.runs[job.name] += 1
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=job.every)
-            except TimeoutError:
-                pass
 
 
 @asynccontextmanager
