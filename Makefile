@@ -18,10 +18,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-# The demo shows findings (vendor audits fall due as time passes) and renders regardless.
+# The demo shows findings (vendor audits fall due as time passes) and renders regardless,
+# then makes demo/ once (made-up people: `hogo demo`) and serves it on loopback.
+DEMO_DIR ?= demo
 demo: $(STAMP)
 	$(BIN)/hogo check $(EXAMPLE) || echo "(findings above; the demo renders the policy anyway)"
 	$(BIN)/hogo render $(EXAMPLE) --site $(SITE)
+	test -f $(DEMO_DIR)/hogo.db || $(BIN)/hogo demo --dir $(DEMO_DIR)
+	@echo "hogo demo: http://127.0.0.1:8000/ (portal) and http://127.0.0.1:8000/console"
+	@echo "log in to the console as officer / hogo-demo-officer (made-up data only); Ctrl-C stops"
+	HOGO_KEY_FILE=$(DEMO_DIR)/master.key $(BIN)/hogo serve --db sqlite:///$(DEMO_DIR)/hogo.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -45,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_policy.py
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]' && $(BIN)/python benchmarks/bench_purpose_check.py
 	$(BIN)/python benchmarks/bench_ledger.py
+	$(BIN)/python benchmarks/bench_api.py
 
 clean:
 	rm -rf $(VENV) $(SITE) .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ each error to the API's JSON form or the web's page form by path.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -22,6 +22,8 @@ from hogo.api import errors as api_errors
 from hogo.api.router import API_PREFIX, api_router
 from hogo.config import Settings
 from hogo.services.errors import HogoError
+from hogo.services.jobs import Job, default_jobs
+from hogo.services.jobs import running as running_jobs
 from hogo.services.ledger import Clock, Ledger, open_ledger, utc_now
 from hogo.web import (
     console,
@@ -41,10 +43,16 @@ def _is_api(request: Request) -> bool:
 
 
 def create_app(
-    settings: Settings, *, clock: Clock = utc_now, ledger: Ledger | None = None
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    ledger: Ledger | None = None,
+    jobs: bool | Sequence[Job] = False,
 ) -> FastAPI:
     """The application. With `ledger` given it is used and left open (tests); otherwise one
-    is opened from `settings` at start-up and closed at shut-down."""
+    is opened from `settings` at start-up and closed at shut-down. `jobs`: True runs the
+    periodic jobs (outbox worker, daily retention sweep) in the background, or the jobs
+    given; they stop at shut-down."""
 
     def attach(app: FastAPI, opened: Ledger) -> None:
         app.state.ledger = opened
@@ -54,15 +62,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if ledger is not None:
-            yield
-            return
-        opened = open_ledger(settings, clock=clock)
-        attach(app, opened)
+        opened = ledger if ledger is not None else open_ledger(settings, clock=clock)
+        if ledger is None:
+            attach(app, opened)
+        chosen = default_jobs(opened) if jobs is True else (jobs or None)
         try:
-            yield
+            async with running_jobs(opened, chosen) as runner:
+                app.state.jobs = runner
+                yield
         finally:
-            opened.close()
+            if ledger is None:
+                opened.close()
 
     app = FastAPI(
         title="hogo",

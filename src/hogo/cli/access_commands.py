@@ -162,12 +162,25 @@ def serve(
         int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)
     ] = 8000,
     db: DbOpt = None,
+    no_jobs: Annotated[
+        bool,
+        typer.Option(
+            "--no-jobs",
+            help="Run no periodic jobs (outbox worker, daily retention sweep) in this process.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the REST API (and, as they arrive, the console and the portal)."""
+    """Serve the REST API, the console and the portal; unless --no-jobs, also send the
+    outbox every minute (when HOGO_SMTP_URL is set) and sweep retention once a day."""
     import uvicorn
 
     from hogo.server import create_app
 
-    app = create_app(settings(db))
-    stderr().print(Text(f"hogo serving on http://{host}:{port}/  (API: /api/v1/docs)"))
+    app = create_app(settings(db), jobs=not no_jobs)
+    stderr().print(
+        Text(
+            f"hogo serving on http://{host}:{port}/  (console: /console, API: /api/v1/docs)"
+            + ("" if no_jobs else "; periodic jobs on")
+        )
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -9,6 +9,7 @@ from hogo.cli import (
     access_commands,
     audit_commands,
     consent_commands,
+    demo_commands,
     incident_commands,
     inquiry_commands,
     ledger_commands,
@@ -46,6 +47,7 @@ request_commands.register(app)
 incident_commands.register(app)
 policy_change_commands.register(ledger_commands.policy_app)
 access_commands.register(app)
+demo_commands.register(app)
 
 
 @app.command("version")
