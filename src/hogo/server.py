@@ -23,7 +23,7 @@ from hogo.api.router import API_PREFIX, api_router
 from hogo.config import Settings
 from hogo.services.errors import HogoError
 from hogo.services.ledger import Clock, Ledger, open_ledger, utc_now
-from hogo.web import console, portal
+from hogo.web import console, console_requests, portal
 from hogo.web import errors as web_errors
 from hogo.web.common import LoginRequired
 from hogo.web.sessions import PortalSigner, Signer
@@ -93,6 +93,7 @@ def create_app(
 
     app.include_router(api_router())
     app.include_router(console.router)
+    app.include_router(console_requests.router)
     app.include_router(portal.router)
     static = resources.files("hogo.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -40,3 +40,15 @@ def log_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 
 LogIn = Callable[[TestClient, str], str]
+
+
+def answered_disclosure(ledger: Ledger, subject_id: str) -> str:
+    """A disclosure request about the subject, verified and answered (its package stored)."""
+    from hogo.services.requests import fulfil, new_request, verify
+
+    request_id = new_request(
+        ledger, kind="disclosure", subject_id=subject_id, actor="desk"
+    ).request.id
+    verify(ledger, request_id, method="registered_email", evidence="answered", actor="desk")
+    fulfil(ledger, request_id, actor="desk")
+    return request_id
