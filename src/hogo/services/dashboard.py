@@ -88,7 +88,7 @@ def month_starts(today: date, months: int = MONTHS) -> list[date]:
     starts.reverse()
     last = starts[-1]
     following = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    return starts[1:] + [following]
+    return [*starts[1:], following]
 
 
 def _utc(day: date) -> datetime:

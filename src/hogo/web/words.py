@@ -166,19 +166,28 @@ WORDS: dict[str, dict[str, str]] = {
     "reason": {"ja": "本人への理由の説明", "en": "Reason, as explained to the person"},
     "withdraw": {"ja": "取下げを記録する", "en": "Record the withdrawal"},
     "choose": {"ja": "選んでください", "en": "Choose"},
-    "download_json": {"ja": "開示データ（JSON）をダウンロード", "en": "Download the package (JSON)"},
+    "download_json": {
+        "ja": "開示データ（JSON）をダウンロード",
+        "en": "Download the package (JSON)",
+    },
     "download_html": {"ja": "開示書面（HTML）をダウンロード", "en": "Download the package (HTML)"},
     # The dashboard's figures and charts.
     "requests_open": {"ja": "対応中の請求", "en": "Open requests"},
     "requests_due_soon": {"ja": "3日以内に回答期限", "en": "Due within 3 days"},
     "requests_overdue": {"ja": "回答期限を過ぎた請求", "en": "Overdue requests"},
-    "erasure_due": {"ja": "30日以内に消去予定の記録", "en": "Records due for erasure within 30 days"},
+    "erasure_due": {
+        "ja": "30日以内に消去予定の記録",
+        "en": "Records due for erasure within 30 days",
+    },
     "next_due": {"ja": "最も早い期日", "en": "Next due"},
     "incidents_open": {"ja": "対応中の漏えい等事案", "en": "Open incidents"},
     "incident": {"ja": "事案", "en": "Incident"},
     "preliminary_report": {"ja": "速報の期限", "en": "Preliminary report due"},
     "final_report": {"ja": "確報の期限", "en": "Final report due"},
-    "vendor_audits_due": {"ja": "30日以内に監査期限の委託先", "en": "Vendor audits due within 30 days"},
+    "vendor_audits_due": {
+        "ja": "30日以内に監査期限の委託先",
+        "en": "Vendor audits due within 30 days",
+    },
     "never_audited": {"ja": "監査記録なし", "en": "never audited"},
     "chart_requests": {
         "ja": "月別の請求受付件数（過去12か月）",
