@@ -29,6 +29,7 @@ from hogo.web import (
     console,
     console_incidents,
     console_records,
+    console_requests,
     console_reveal,
     portal,
     portal_requests,
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(console_incidents.router)
     app.include_router(console_records.router)
     app.include_router(console_reveal.router)
+    app.include_router(console_requests.router)
     app.include_router(portal.router)
     app.include_router(portal_requests.router)
     static = resources.files("hogo.web") / "static"

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from hogo.server import create_app
 from hogo.services.ledger import Ledger
+from hogo.services.requests import fulfil, new_request, verify
 from hogo.services.staff import add_user
 from tests.services.conftest import clock, db_url, ledger, settings  # noqa: F401  (fixtures)
 
@@ -40,3 +41,13 @@ def log_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 
 LogIn = Callable[[TestClient, str], str]
+
+
+def answered_disclosure(opened: Ledger, subject_id: str) -> str:
+    """A disclosure request about the subject, verified and answered (its package stored)."""
+    request_id = new_request(
+        opened, kind="disclosure", subject_id=subject_id, actor="desk"
+    ).request.id
+    verify(opened, request_id, method="registered_email", evidence="answered", actor="desk")
+    fulfil(opened, request_id, actor="desk")
+    return request_id

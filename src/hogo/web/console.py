@@ -17,6 +17,7 @@ from hogo.services import audit_trail, dashboard, staff, subjects
 from hogo.services.errors import BadInput
 from hogo.services.ledger import Ledger
 from hogo.services.staff import StaffUser
+from hogo.web.charts import bar_chart
 from hogo.web.common import LoginRequired, lang_of
 from hogo.web.sessions import COOKIE, LOGIN_COOKIE, SESSION_HOURS, Session, Signer, csrf_ok
 from hogo.web.templating import render
@@ -157,6 +158,9 @@ def home(
         who,
         subjects=figures.subjects,
         policy_version=figures.policy_version,
+        figures=figures,
+        requests_chart=bar_chart(figures.requests_by_month),
+        consents_chart=bar_chart(figures.consents_by_month),
     )
 
 
