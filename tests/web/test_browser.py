@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,14 @@ from hogo.ledger import tables as t
 from hogo.server import create_app
 from hogo.services.collect import Collection, collect
 from hogo.services.consent import current_consents
+from hogo.services.incidents import new_incident
 from hogo.services.ledger import Ledger
 from hogo.services.links import opt_out_link
 from hogo.services.outbox import open_message
+from hogo.services.requests.intake import new_request
+from hogo.services.requests.queries import show as show_request
 from hogo.services.staff import add_user
+from hogo.web.words import WORDS
 from tests.web.browser import CHROMIUM_ARGS, chromium_or_skip, live_server, screenshot_folder
 from tests.web.conftest import PASSWORD
 
@@ -112,3 +117,67 @@ def test_a_person_opts_out_and_changes_a_choice(
     form.get_by_role("button", name="変更する").click()
     page.get_by_text("設定を変更しました").wait_for()
     assert current_consents(ledger, subject)["newsletter"] is True
+
+
+def test_an_officer_answers_a_disclosure_request_and_drafts_an_incident_report(
+    browser: Any, site: str, ledger: Ledger, shots: Callable[[Any, str], None]
+) -> None:
+    subject = collect(
+        ledger, Collection("shop", {"name": "佐藤花子", "email": "hanako@example.jp"}), actor="app"
+    ).subject_id
+    request = new_request(ledger, kind="disclosure", subject_id=subject, actor="desk").request
+    incident = new_incident(
+        ledger, known_at=date(2026, 11, 20), summary="A laptop was lost.", actor="officer"
+    )
+    words = {key: value["en"] for key, value in WORDS.items()}
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{site}/console/login?lang=en")
+    page.get_by_label(words["username"]).fill("officer")
+    page.get_by_label(words["password"]).fill(PASSWORD)
+    page.get_by_role("button", name=words["log_in"]).click()
+    page.wait_for_url(f"{site}/console/")
+    page.goto(f"{site}/console/requests")
+    page.get_by_role("link", name=request.id).click()
+    page.get_by_label(words["method"]).select_option("registered_email")
+    page.get_by_label(words["evidence"]).fill("code sent to the registered address")
+    page.get_by_role("button", name=words["verify"], exact=True).click()
+    page.get_by_role("button", name=words["fulfil"], exact=True).click()
+    page.get_by_role("link", name=words["download_json"]).wait_for()
+    shots(page, "console-request")
+    assert show_request(ledger, request.id, actor="test").request.state == "answered"
+    page.goto(f"{site}/console/incidents/{incident.id}")
+    page.get_by_role("link", name=words["draft_preliminary"]).click()
+    page.get_by_text("Report on a leakage of personal data").first.wait_for()
+    shots(page, "console-incident-report")
+
+
+def test_a_person_asks_for_deletion_and_sees_the_status(
+    browser: Any, site: str, ledger: Ledger, shots: Callable[[Any, str], None]
+) -> None:
+    collect(
+        ledger, Collection("shop", {"name": "佐藤花子", "email": "hanako@example.jp"}), actor="app"
+    )
+    words = {key: value["ja"] for key, value in WORDS.items()}
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{site}/requests/new?lang=ja")
+    page.get_by_label(words["rk_deletion"]).check()
+    page.get_by_label(words["email"]).fill("hanako@example.jp")
+    page.get_by_role("button", name=words["send_code"]).click()
+    page.get_by_label(words["code"]).wait_for()
+    with ledger.engine.connect() as conn:
+        row = conn.execute(
+            select(t.outbox).where(t.outbox.c.kind == "portal_code").order_by(t.outbox.c.id.desc())
+        ).first()
+        message = None if row is None else open_message(ledger, conn, row)
+    assert message is not None
+    page.get_by_label(words["code"]).fill(re.findall(r"\b\d{6}\b", message.body)[0])
+    page.get_by_role("button", name=words["confirm"]).click()
+    page.get_by_text(words["rq_received"]).first.wait_for()
+    reference = page.locator("strong.reference").inner_text()
+    shots(page, "portal-request-received")
+    page.goto(f"{site}/requests/status?lang=ja")
+    page.get_by_label(words["rq_reference"]).fill(reference)
+    page.get_by_label(words["email"]).fill("hanako@example.jp")
+    page.get_by_role("button", name=words["rq_show"]).click()
+    page.get_by_text(words["rs_received"]).first.wait_for()
+    shots(page, "portal-request-status")
