@@ -39,7 +39,7 @@ from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
 from hogo.ledger.tables_registers import INQUIRY_CHANNELS, INQUIRY_KINDS, inquiries
 from hogo.policy.render.vocab import format_hours
-from hogo.policy.schema import Contact, Hours, Lang, Policy
+from hogo.policy.schema import LANGS, Contact, Hours, Lang, Policy
 from hogo.services.consent import aware, subject_erased_at
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.ledger import Ledger
@@ -47,7 +47,6 @@ from hogo.services.outbox import enqueue
 
 MAX_TEXT_CHARS = 10_000
 MAX_EMAIL_CHARS = 320
-LANGS = ("ja", "en")
 
 _WHAT: dict[str, dict[str, str]] = {
     "ja": {"question": "お問い合わせ", "opinion": "ご意見", "complaint": "お申し出"},

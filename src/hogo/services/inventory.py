@@ -30,12 +30,11 @@ from hogo.ledger.audit import AuditEntry, append
 from hogo.policy.render.countries import country_name
 from hogo.policy.render.escape import md_inline
 from hogo.policy.render.vocab import format_date, word
-from hogo.policy.schema import Lang, Policy, RetentionRule
+from hogo.policy.schema import LANGS, Lang, Policy, RetentionRule
 from hogo.services.errors import BadInput
 from hogo.services.ledger import Ledger, PolicyInForce
 
 FORMATS = ("md", "html", "csv")
-LANGS: tuple[Lang, ...] = ("ja", "en")
 BOM = "\ufeff"
 
 Bilingual = dict[str, str]

@@ -156,6 +156,7 @@ class Ledger:
     _versions: dict[int, PolicyInForce] = field(default_factory=dict, repr=False)
     _index: BlindIndex | None = field(default=None, repr=False)
     _register: SubjectCipher | None = field(default=None, repr=False)
+    _signing: bytes | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _hot: threading.local = field(default_factory=threading.local, repr=False)
     _hot_connections: list[Any] = field(default_factory=list, repr=False)
@@ -276,9 +277,14 @@ class Ledger:
     def signing_secret(self) -> bytes:
         """The secret that signs console sessions and portal links: kept in the database,
         wrapped by the master key, so every `hogo serve` process signs alike and a restart
-        logs nobody out; rotating the master key re-wraps it like the other service keys."""
-        with self.engine.begin() as conn:
-            return self._service_key(conn, SESSION_KEY_ID)
+        logs nobody out; rotating the master key re-wraps it like the other service keys.
+        Read once per process, like the blind-index key: every opt-out link needs it."""
+        if self._signing is None:
+            with self.engine.begin() as conn:
+                secret = self._service_key(conn, SESSION_KEY_ID)
+            with self._lock:
+                self._signing = secret
+        return self._signing
 
     def _service_key(self, conn: Connection, key_id: int) -> bytes:
         context = SERVICE_KEY_CONTEXTS[key_id]

@@ -28,10 +28,10 @@ from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
 from hogo.ledger.crypto import WrappedKey
 from hogo.ledger.sql import insert_if_absent
+from hogo.policy.schema import LANGS
 from hogo.services.errors import BadInput
 from hogo.services.ledger import Ledger
 
-LANGS = ("ja", "en")
 MAX_ADDRESS_CHARS = 320  # RFC 5321: 64 local + @ + 255 domain
 
 

@@ -21,7 +21,7 @@ from hogo.domain.values import InvalidValue, normalize
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
 from hogo.ledger.engine import READ_ONLY
-from hogo.policy.schema import Item
+from hogo.policy.schema import LANGS, Item
 from hogo.services.collect import max_chars
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger, PolicyInForce
@@ -29,8 +29,6 @@ from hogo.services.use import UseResult, use
 
 MASK = "••••"
 """Shown for every value when no purpose is given: nothing is decrypted to show it."""
-
-LANGS = frozenset({"ja", "en"})
 
 
 def _aware(at: datetime) -> datetime:

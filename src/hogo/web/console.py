@@ -71,7 +71,7 @@ def require(*roles: str) -> Callable[..., Awaitable[Staff]]:
     return dependency
 
 
-def _page(
+def page_response(
     request: Request, name: str, lang: str, who: Staff | None = None, **context: object
 ) -> HTMLResponse:
     response = HTMLResponse(
@@ -91,7 +91,7 @@ def _page(
 @router.get("/login")
 def login_form(request: Request, signer: SignerDep, lang: LangDep) -> Response:
     token = signer.login_token()
-    response = _page(
+    response = page_response(
         request, "console/login.html.j2", lang, login_token=token, error=None, username=None
     )
     response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/console")
@@ -110,7 +110,7 @@ def login(
 ) -> Response:
     def again(error: str, status: int) -> Response:
         token = signer.login_token()
-        page = _page(
+        page = page_response(
             request,
             "console/login.html.j2",
             lang,
@@ -151,7 +151,7 @@ def home(
     who: Annotated[Staff, Depends(require(*ALL_ROLES))],
 ) -> Response:
     figures = dashboard.summary(ledger)
-    return _page(
+    return page_response(
         request,
         "console/dashboard.html.j2",
         lang,
@@ -184,7 +184,7 @@ def find_subjects(
             )
         except BadInput as exc:
             error = exc.message
-    return _page(
+    return page_response(
         request,
         "console/subjects.html.j2",
         lang,
@@ -207,14 +207,16 @@ def show_subject(
 ) -> Response:
     view = subjects.show(ledger, subject_id[:32], lang=lang)
     purposes = subjects.choices(ledger, lang).purposes
-    return _page(request, "console/subject.html.j2", lang, who, view=view, purposes=purposes)
+    return page_response(
+        request, "console/subject.html.j2", lang, who, view=view, purposes=purposes
+    )
 
 
 @router.get("/audit")
 def audit_page(
     request: Request, lang: LangDep, who: Annotated[Staff, Depends(require("officer", "auditor"))]
 ) -> Response:
-    return _page(request, "console/audit.html.j2", lang, who, report=None)
+    return page_response(request, "console/audit.html.j2", lang, who, report=None)
 
 
 @router.post("/audit/verify")
@@ -227,4 +229,4 @@ def audit_verify(
     report = audit_trail.verify(ledger)
     if request.headers.get("HX-Request"):
         return HTMLResponse(render("console/verdict.html.j2", lang=lang, report=report))
-    return _page(request, "console/audit.html.j2", lang, who, report=report)
+    return page_response(request, "console/audit.html.j2", lang, who, report=report)

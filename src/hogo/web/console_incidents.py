@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hogo.services import incidents, subjects
 from hogo.services.errors import BadInput
-from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, _page, require
+from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, page_response, require
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -43,7 +43,7 @@ def _new_form(
     form: dict[str, object] | None = None,
     status: int = 200,
 ) -> Response:
-    page = _page(
+    page = page_response(
         request,
         "console/incidents.html.j2",
         lang,
@@ -111,7 +111,7 @@ def _detail(
     view = incidents.show_incident(ledger, incident_id)
     met = {f.trigger: f for f in view.assessment.findings}
     triggers = [(trigger, met.get(trigger)) for trigger in incidents.Trigger]
-    page = _page(
+    page = page_response(
         request,
         "console/incident.html.j2",
         lang,

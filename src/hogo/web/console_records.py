@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hogo.services import policy_changes, policy_versions, provision_records, vendors
 from hogo.services.errors import BadInput
-from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, _page, require
+from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, page_response, require
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -30,7 +30,9 @@ def provisions(
 ) -> Response:
     subject = (subject or "").strip()[:32] or None
     records = provision_records.list_provisions(ledger, subject)
-    return _page(request, "console/provisions.html.j2", lang, who, records=records, subject=subject)
+    return page_response(
+        request, "console/provisions.html.j2", lang, who, records=records, subject=subject
+    )
 
 
 @router.get("/provisions.csv")
@@ -54,7 +56,7 @@ def _vendors_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    page = _page(
+    page = page_response(
         request,
         "console/vendors.html.j2",
         lang,
@@ -114,7 +116,7 @@ def record_audit(
 @router.get("/policy")
 def policy(request: Request, ledger: LedgerDep, lang: LangDep, who: Reader) -> Response:
     rows = policy_versions.versions(ledger)
-    return _page(request, "console/policy.html.j2", lang, who, versions=rows)
+    return page_response(request, "console/policy.html.j2", lang, who, versions=rows)
 
 
 @router.get("/policy/diff")
@@ -130,7 +132,7 @@ def policy_diff(
     changes = None
     if from_id is not None and to is not None:
         changes = policy_changes.compare_versions(ledger, from_id, to)
-    return _page(
+    return page_response(
         request,
         "console/policy_diff.html.j2",
         lang,

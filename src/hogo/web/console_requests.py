@@ -27,7 +27,7 @@ from hogo.domain.requests import (
 from hogo.services import requests as service
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, require
-from hogo.web.console import _page as page
+from hogo.web.console import page_response as page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 

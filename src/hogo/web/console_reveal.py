@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from hogo.services import subjects
-from hogo.web.console import LangDep, LedgerDep, Staff, _page, require
+from hogo.web.console import LangDep, LedgerDep, Staff, page_response, require
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -30,7 +30,7 @@ def reveal(
     choices = subjects.choices(ledger, lang)
     if purpose not in {p for p, _ in choices.purposes}:
         view = subjects.show(ledger, subject_id[:32], lang=lang)
-        page = _page(
+        page = page_response(
             request,
             "console/subject.html.j2",
             lang,
@@ -48,6 +48,6 @@ def reveal(
         actor=f"{who.user.role}:{who.user.username}",
         lang=lang,
     )
-    return _page(
+    return page_response(
         request, "console/subject.html.j2", lang, who, view=view, purposes=choices.purposes
     )

@@ -32,11 +32,11 @@ LedgerDep = Annotated[Ledger, Depends(_ledger)]
 LangDep = Annotated[str, Depends(lang_of)]
 
 
-def _form_lang(lang: str) -> str:
+def form_lang(lang: str) -> str:
     return lang if lang in ("ja", "en") else "ja"
 
 
-def _page(
+def page_response(
     ledger: Ledger, name: str, lang: str, status: int = 200, **context: object
 ) -> HTMLResponse:
     brand = public_policy.company_name(ledger, lang)
@@ -50,29 +50,29 @@ def _with_form_token(request: Request, response: HTMLResponse, token: str) -> HT
     return response
 
 
-def _form_page(
+def form_page(
     request: Request, ledger: Ledger, name: str, lang: str, status: int = 200, **context: object
 ) -> HTMLResponse:
     signer: Signer = request.app.state.signer
     token = signer.login_token()
-    page = _page(ledger, name, lang, status, form_token=token, **context)
+    page = page_response(ledger, name, lang, status, form_token=token, **context)
     return _with_form_token(request, page, token)
 
 
-def _check_form(request: Request, sent: str) -> None:
+def check_form(request: Request, sent: str) -> None:
     signer: Signer = request.app.state.signer
     if not signer.login_token_ok(request.cookies.get(FORM_COOKIE), sent):
         raise HTTPException(403, "the form expired; please start again")
 
 
-def _portal_session(request: Request) -> Session | None:
+def portal_session(request: Request) -> Session | None:
     signer: PortalSigner = request.app.state.portal_signer
     return signer.read(request.cookies.get(PORTAL_COOKIE))
 
 
 @router.get("/")
 def home(ledger: LedgerDep, lang: LangDep) -> Response:
-    return _page(ledger, "portal/home.html.j2", lang)
+    return page_response(ledger, "portal/home.html.j2", lang)
 
 
 @router.get("/policy")
@@ -82,7 +82,7 @@ def policy(ledger: LedgerDep, lang: LangDep) -> Response:
 
 @router.get("/preferences")
 def preferences_start(request: Request, ledger: LedgerDep, lang: LangDep) -> Response:
-    return _form_page(
+    return form_page(
         request,
         ledger,
         "portal/email.html.j2",
@@ -103,12 +103,12 @@ def preferences_code(
     csrf: Annotated[str, Form(max_length=200)] = "",
     lang: Annotated[str, Form(max_length=2)] = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    _check_form(request, csrf)
+    lang = form_lang(lang)
+    check_form(request, csrf)
     try:
         portal.request_code(ledger, email, purpose="preferences", lang=lang)
     except BadInput as exc:
-        return _form_page(
+        return form_page(
             request,
             ledger,
             "portal/email.html.j2",
@@ -121,7 +121,7 @@ def preferences_code(
             email=email,
         )
     except Refused:
-        return _form_page(
+        return form_page(
             request,
             ledger,
             "portal/email.html.j2",
@@ -133,7 +133,7 @@ def preferences_code(
             error=None,
             email=email,
         )
-    return _form_page(
+    return form_page(
         request,
         ledger,
         "portal/code.html.j2",
@@ -153,10 +153,10 @@ def preferences_verify(
     csrf: Annotated[str, Form(max_length=200)] = "",
     lang: Annotated[str, Form(max_length=2)] = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    _check_form(request, csrf)
+    lang = form_lang(lang)
+    check_form(request, csrf)
     if not portal.check_code(ledger, email, code, purpose="preferences"):
-        return _form_page(
+        return form_page(
             request,
             ledger,
             "portal/code.html.j2",
@@ -186,12 +186,12 @@ def _choices(ledger: Ledger, address: str, lang: str) -> list[portal.Preference]
 
 @router.get("/preferences/choices")
 def preferences_choices(request: Request, ledger: LedgerDep, lang: LangDep) -> Response:
-    session = _portal_session(request)
+    session = portal_session(request)
     if session is None:
-        return _page(
+        return page_response(
             ledger, "portal/message.html.j2", lang, 401, ok=False, text=WORDS["session_over"][lang]
         )
-    return _page(
+    return page_response(
         ledger,
         "portal/choices.html.j2",
         lang,
@@ -210,10 +210,10 @@ def preferences_save(
     csrf: Annotated[str, Form(max_length=200)] = "",
     lang: Annotated[str, Form(max_length=2)] = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    session = _portal_session(request)
+    lang = form_lang(lang)
+    session = portal_session(request)
     if session is None:
-        return _page(
+        return page_response(
             ledger, "portal/message.html.j2", lang, 401, ok=False, text=WORDS["session_over"][lang]
         )
     if not csrf_ok(session, csrf):
@@ -230,13 +230,15 @@ def opt_out(token: str, ledger: LedgerDep, lang: LangDep) -> Response:
     try:
         done = links.opt_out(ledger, token[:500])
     except NotFound:
-        return _page(
+        return page_response(
             ledger, "portal/message.html.j2", lang, 404, ok=False, text=WORDS["link_invalid"][lang]
         )
     except Refused:  # the person was erased meanwhile: nothing is used for anything
-        return _page(ledger, "portal/message.html.j2", lang, ok=True, text=WORDS["saved"][lang])
+        return page_response(
+            ledger, "portal/message.html.j2", lang, ok=True, text=WORDS["saved"][lang]
+        )
     label = done.label_ja if lang == "ja" else done.label_en
-    return _page(
+    return page_response(
         ledger,
         "portal/message.html.j2",
         lang,

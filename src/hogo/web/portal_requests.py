@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from hogo.domain.requests import RequestKind
 from hogo.services import portal
 from hogo.services.errors import BadInput, Refused
 from hogo.services.requests import new_request
@@ -26,28 +27,18 @@ from hogo.services.requests.portal_access import (
 from hogo.web.portal import (
     LangDep,
     LedgerDep,
-    _check_form,
-    _form_lang,
-    _form_page,
-    _page,
-    _portal_session,
+    check_form,
+    form_lang,
+    form_page,
+    page_response,
+    portal_session,
 )
 from hogo.web.sessions import PORTAL_COOKIE, PORTAL_MINUTES, PortalSigner
 from hogo.web.words import WORDS
 
 router = APIRouter(include_in_schema=False)
 
-KINDS = (
-    "purpose_notice",
-    "disclosure",
-    "provision_records",
-    "correction",
-    "addition",
-    "deletion",
-    "suspension_of_use",
-    "erasure",
-    "stop_provision",
-)
+KINDS = tuple(RequestKind)
 WITH_DETAILS = ("correction", "addition")
 MAX_DETAILS = 2_000
 
@@ -69,7 +60,7 @@ def _new_form(
     errors: dict[str, str] | None = None,
     notice: str | None = None,
 ) -> HTMLResponse:
-    return _form_page(
+    return form_page(
         request,
         ledger,
         "portal/request_new.html.j2",
@@ -95,7 +86,7 @@ def _code_form(
     hidden: dict[str, str],
     error: str | None = None,
 ) -> HTMLResponse:
-    return _form_page(
+    return form_page(
         request,
         ledger,
         "portal/request_code.html.j2",
@@ -131,8 +122,8 @@ def request_code(
     csrf: CsrfField = "",
     lang: LangField = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    _check_form(request, csrf)
+    lang = form_lang(lang)
+    check_form(request, csrf)
     details = details.strip() if kind in WITH_DETAILS else ""
     errors: dict[str, str] = {}
     if kind not in KINDS:
@@ -179,8 +170,8 @@ def request_confirm(
     csrf: CsrfField = "",
     lang: LangField = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    _check_form(request, csrf)
+    lang = form_lang(lang)
+    check_form(request, csrf)
     if kind not in KINDS:
         return _new_form(request, ledger, lang, 422, errors={"kind": "rq_kind_missing"})
     try:
@@ -202,7 +193,7 @@ def request_confirm(
     )
     if kind in WITH_DETAILS and details.strip():
         add_details(ledger, received.request.id, details.strip())
-    page = _page(ledger, "portal/request_done.html.j2", lang, request_=received.public())
+    page = page_response(ledger, "portal/request_done.html.j2", lang, request_=received.public())
     return _with_session(page, request, email)
 
 
@@ -216,7 +207,7 @@ def _status_form(
     email: str = "",
     not_found: bool = False,
 ) -> HTMLResponse:
-    return _form_page(
+    return form_page(
         request,
         ledger,
         "portal/request_status.html.j2",
@@ -234,7 +225,7 @@ def status_start(request: Request, ledger: LedgerDep, lang: LangDep) -> Response
 
 
 def _same_address(request: Request, email: str) -> bool:
-    session = _portal_session(request)
+    session = portal_session(request)
     if session is None:
         return False
     try:
@@ -252,14 +243,14 @@ def status_show(
     csrf: CsrfField = "",
     lang: LangField = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    _check_form(request, csrf)
+    lang = form_lang(lang)
+    check_form(request, csrf)
     found = status_for(ledger, reference, email)
     if found is None:
         return _status_form(
             request, ledger, lang, 404, reference=reference, email=email, not_found=True
         )
-    return _form_page(
+    return form_page(
         request,
         ledger,
         "portal/request_view.html.j2",
@@ -280,8 +271,8 @@ def package_code(
     csrf: CsrfField = "",
     lang: LangField = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    _check_form(request, csrf)
+    lang = form_lang(lang)
+    check_form(request, csrf)
     found = status_for(ledger, reference, email)
     if found is None:
         return _status_form(
@@ -290,7 +281,7 @@ def package_code(
     try:
         portal.request_code(ledger, email, purpose="request", lang=lang)
     except Refused:
-        return _page(
+        return page_response(
             ledger, "portal/message.html.j2", lang, 429, ok=False, text=WORDS["rate_limited"][lang]
         )
     return _code_form(
@@ -312,8 +303,8 @@ def package_verify(
     csrf: CsrfField = "",
     lang: LangField = "ja",
 ) -> Response:
-    lang = _form_lang(lang)
-    _check_form(request, csrf)
+    lang = form_lang(lang)
+    check_form(request, csrf)
     try:
         right = portal.check_code(ledger, email, code, purpose="request")
     except BadInput:
@@ -329,7 +320,7 @@ def package_verify(
             hidden={"email": email, "reference": reference},
             error="code_wrong",
         )
-    page = _form_page(
+    page = form_page(
         request,
         ledger,
         "portal/request_view.html.j2",
@@ -346,11 +337,11 @@ def package_verify(
 def package_download(request: Request, reference: str, fmt: str, ledger: LedgerDep) -> Response:
     """The answered package for the address confirmed in the portal session."""
     lang = request.cookies.get("hogo_lang", "ja")
-    lang = _form_lang(lang)
-    session = _portal_session(request)
+    lang = form_lang(lang)
+    session = portal_session(request)
     found = None if session is None else package_for(ledger, reference[:64], session.username)
     if found is None or fmt not in ("json", "html"):
-        return _page(
+        return page_response(
             ledger, "portal/message.html.j2", lang, 404, ok=False, text=WORDS["rq_not_found"][lang]
         )
     package, html = found

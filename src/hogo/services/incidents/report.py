@@ -21,13 +21,12 @@ from hogo.domain.incidents import FINAL_REPORT_DAYS, FINAL_REPORT_DAYS_UNLAWFUL,
 from hogo.ledger.engine import READ_ONLY
 from hogo.policy.render.escape import md_block, md_inline
 from hogo.policy.render.html import markdown_to_html
-from hogo.policy.schema import Policy, Text
+from hogo.policy.schema import LANGS, Policy, Text
 from hogo.services.errors import BadInput
 from hogo.services.incidents.common import SUBJECT_KINDS, check_id, day_text, load_row
 from hogo.services.incidents.register import IncidentView, view_in
 from hogo.services.ledger import Ledger
 
-LANGS = ("ja", "en")
 FORMATS = ("md", "html")
 TITLE = {
     "ja": "【下書き】個人データの漏えい等に関する報告書（{kind}）",

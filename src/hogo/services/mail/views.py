@@ -15,11 +15,12 @@ from sqlalchemy import select
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, append
 from hogo.ledger.engine import READ_ONLY
+from hogo.policy.schema import LANGS
 from hogo.services.consent import aware
 from hogo.services.errors import BadInput
 from hogo.services.ledger import Ledger
 from hogo.services.mail.smtp import DeliveryError, recipient_address
-from hogo.services.outbox import LANGS, Queued, enqueue
+from hogo.services.outbox import Queued, enqueue
 
 STATES = ("pending", "sent", "failed")
 MAX_LIST = 10_000

@@ -41,7 +41,6 @@ MAX_TEXT = 2_000
 """Longest free text accepted: evidence, reasons, notes, an agent's authority."""
 MAX_NAME = 200
 ID_PREFIX = "R"
-LANGS = ("ja", "en")
 
 
 def new_request_id() -> str:

@@ -28,11 +28,11 @@ from hogo.domain.requests import (
 from hogo.domain.values import InvalidValue, normalize
 from hogo.ledger import tables as t
 from hogo.ledger.tables_requests import requests
+from hogo.policy.schema import LANGS
 from hogo.services.consent import aware
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.ledger import Ledger, PolicyInForce, japan_date
 from hogo.services.requests.common import (
-    LANGS,
     MAX_NAME,
     Request,
     add_event,
