@@ -27,6 +27,7 @@ from hogo.services.jobs import running as running_jobs
 from hogo.services.ledger import Clock, Ledger, open_ledger, utc_now
 from hogo.web import (
     console,
+    console_incident_actions,
     console_incidents,
     console_records,
     console_requests,
@@ -112,6 +113,7 @@ def create_app(
     app.include_router(api_router())
     app.include_router(console.router)
     app.include_router(console_incidents.router)
+    app.include_router(console_incident_actions.router)
     app.include_router(console_records.router)
     app.include_router(console_reveal.router)
     app.include_router(console_requests.router)

@@ -12,7 +12,14 @@ from hogo.services.collect import Collection, collect
 from hogo.services.incidents import new_incident
 from hogo.services.ledger import Ledger
 from hogo.services.staff import disable_user
-from hogo.web import console, console_incidents, console_records, console_requests, console_reveal
+from hogo.web import (
+    console,
+    console_incident_actions,
+    console_incidents,
+    console_records,
+    console_requests,
+    console_reveal,
+)
 from hogo.web.words import WORDS
 from tests.web.conftest import PASSWORD, ROLES, answered_disclosure, log_in
 
@@ -29,8 +36,15 @@ ROUTES = [
     ("GET", "/console/incidents/{incident_id}", ROLES),
     ("GET", "/console/incidents/{incident_id}/report", ROLES),
     ("POST", "/console/incidents/{incident_id}/scope", ("officer",)),
+    ("POST", "/console/incidents/{incident_id}/scope-source", ("officer",)),
+    ("POST", "/console/incidents/{incident_id}/update", ("officer",)),
+    ("POST", "/console/incidents/{incident_id}/filed", ("officer",)),
+    ("POST", "/console/incidents/{incident_id}/notify", ("officer",)),
+    ("POST", "/console/incidents/{incident_id}/close", ("officer",)),
     ("GET", "/console/provisions", ROLES),
     ("GET", "/console/provisions.csv", ROLES),
+    ("GET", "/console/receipts", ROLES),
+    ("GET", "/console/receipts.csv", ROLES),
     ("GET", "/console/vendors", ROLES),
     ("POST", "/console/vendors/{vendor_id}/audits", ("officer",)),
     ("GET", "/console/policy", ROLES),
@@ -38,6 +52,7 @@ ROUTES = [
     ("POST", "/console/subjects/{subject}/reveal", ("officer", "operator")),
     ("GET", "/console/requests", ROLES),
     ("GET", "/console/requests/{request}", ROLES),
+    ("GET", "/console/requests/{request}/subjects", ("officer", "operator")),
     ("GET", "/console/requests/{request}/package.json", ("officer", "operator")),
     ("GET", "/console/requests/{request}/package.html", ("officer", "operator")),
     ("POST", "/console/requests/{request}/verify", ("officer", "operator")),
@@ -48,6 +63,7 @@ ROUTES = [
 ROUTERS = [
     console.router,
     console_incidents.router,
+    console_incident_actions.router,
     console_records.router,
     console_reveal.router,
     console_requests.router,
@@ -55,7 +71,11 @@ ROUTERS = [
 """Every router the console is made of."""
 FORM_DATA = {
     "/console/incidents": {"known_at": "2026-11-20", "summary": "A laptop was lost."},
-    "/console/incidents/{incident_id}/scope": {"items": "email"},
+    "/console/incidents/{incident_id}/scope": {"items": "name"},
+    "/console/incidents/{incident_id}/scope-source": {"source": "shop"},
+    "/console/incidents/{incident_id}/update": {"cause": "A laptop was left on a train."},
+    "/console/incidents/{incident_id}/filed": {"preliminary_filed_on": "2026-11-21"},
+    "/console/incidents/{incident_id}/close": {"confirm": "1"},
     "/console/vendors/{vendor_id}/audits": {"audited_on": "2026-11-20", "result": "pass"},
     "/console/subjects/{subject}/reveal": {"purpose": "orders"},
 }

@@ -20,11 +20,14 @@ from hogo.domain.periods import Period
 from hogo.ledger import tables as t
 from hogo.ledger.engine import READ_ONLY
 from hogo.services.consent import aware
-from hogo.services.ledger import Ledger
+from hogo.services.errors import BadInput
+from hogo.services.ledger import Ledger, japan_date
 
 RECORD_RETENTION = Period(years=3)
 """Rules Arts. 21(iii), 25(iii): records are kept 3 years (the 1-year contract case is not
 modelled: one record per provision, kept 3 years, is never shorter than the law asks)."""
+RECEIPT_BASES = ("consent", "opt_out")
+"""How data is received from another business (Art. 30(1); opt-out: Art. 27(2))."""
 
 
 @dataclass(frozen=True)
@@ -128,13 +131,42 @@ def list_provisions(ledger: Ledger, subject_id: str | None = None) -> list[Provi
     ]
 
 
-def list_receipts(ledger: Ledger, subject_id: str | None = None) -> list[ReceiptRecord]:
-    """The recipient's records (Art. 30), oldest first."""
-    query = select(t.receipt_records).order_by(t.receipt_records.c.id)
+def list_receipts(
+    ledger: Ledger,
+    subject_id: str | None = None,
+    *,
+    basis: str | None = None,
+    item: str | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+) -> list[ReceiptRecord]:
+    """The recipient's records (Art. 30), oldest first: all of them, or those of a subject,
+    received by a basis (consent or opt_out), naming an item, or received between two days
+    (both included; a record without a date of receipt is dated by its writing)."""
+    r = t.receipt_records
+    query = select(r).order_by(r.c.id)
     if subject_id is not None:
-        query = query.where(t.receipt_records.c.subject_id == subject_id)
+        query = query.where(r.c.subject_id == subject_id)
+    if basis is not None:
+        if basis not in RECEIPT_BASES:
+            raise BadInput(f"unknown basis {basis!r}; data is received by consent or opt_out")
+        query = query.where(r.c.basis == basis)
+    for name, day in (("received_from", received_from), ("received_to", received_to)):
+        if day is not None and (isinstance(day, datetime) or not isinstance(day, date)):
+            raise BadInput(f"{name} must be a date (YYYY-MM-DD), not {day!r}"[:200])
+    if received_from and received_to and received_from > received_to:
+        raise BadInput(f"the period starts on {received_from}, after its end {received_to}")
     with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         rows = conn.execute(query).mappings().all()
+
+    def wanted(row: Any) -> bool:
+        day = row["received_on"] or japan_date(aware(row["created_at"]))
+        return (
+            (item is None or item in (row["items"] or ()))
+            and (received_from is None or day >= received_from)
+            and (received_to is None or day <= received_to)
+        )
+
     return [
         ReceiptRecord(
             id=int(r["id"]),
@@ -151,6 +183,7 @@ def list_receipts(ledger: Ledger, subject_id: str | None = None) -> list[Receipt
             retain_until=r["retain_until"],
         )
         for r in rows
+        if wanted(r)
     ]
 
 

@@ -428,23 +428,3 @@ def show(
         purpose=purpose,
         use=result,
     )
-
-
-@dataclass(frozen=True)
-class Choices:
-    """The items and purposes of the policy in force, (id, label) in its order: what the
-    console's forms offer (reveal for a purpose, scope an incident by items)."""
-
-    items: tuple[tuple[str, str], ...]
-    purposes: tuple[tuple[str, str], ...]
-
-
-def choices(ledger: Ledger, lang: str = "en") -> Choices:
-    if lang not in LANGS:
-        raise BadInput(f"unknown language {lang!r}; use ja or en")
-    with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
-        policy = ledger.policy_in_force(conn).policy
-    return Choices(
-        items=tuple((i.id, i.label[lang]) for i in policy.items),
-        purposes=tuple((p.id, p.label[lang]) for p in policy.purposes),
-    )

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hogo.services import audit_trail, dashboard, staff, subjects
+from hogo.services import audit_trail, choices, dashboard, staff, subjects
 from hogo.services.errors import BadInput
 from hogo.services.ledger import Ledger
 from hogo.services.staff import StaffUser
@@ -206,7 +206,7 @@ def show_subject(
     who: Annotated[Staff, Depends(require(*ALL_ROLES))],
 ) -> Response:
     view = subjects.show(ledger, subject_id[:32], lang=lang)
-    purposes = subjects.choices(ledger, lang).purposes
+    purposes = choices.choices(ledger, lang).purposes
     return page_response(
         request, "console/subject.html.j2", lang, who, view=view, purposes=purposes
     )

@@ -1,21 +1,27 @@
-"""The console's records: provision records (Art. 29) with a CSV export, vendor supervision
-(Art. 25) with the audits officers record, and the policy's published versions with the
-classified changes between any two of them.
+"""The console's records: provision records (Art. 29) and receipt records (Art. 30), each
+with a CSV export, vendor supervision (Art. 25) with the audits officers record, and the
+policy's published versions with the classified changes between any two of them.
 
 Every role reads; recording a vendor audit is an officer's (CSRF checked by `require`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hogo.services import policy_changes, policy_versions, provision_records, vendors
+from hogo.services import choices, policy_changes, policy_versions, provision_records, vendors
 from hogo.services.errors import BadInput
+from hogo.services.provision_records import RECEIPT_BASES
 from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, page_response, require
+from hogo.web.forms import day, undeclared
+from hogo.web.templating import say
+from hogo.web.words import WORDS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -43,6 +49,125 @@ def provisions_csv(ledger: LedgerDep, who: Reader, subject: str | None = None) -
         ("\ufeff" + text).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="provisions.csv"'},
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptFilter:
+    """The receipt list's filters as typed, what they select, and what is wrong with them."""
+
+    typed: dict[str, str]
+    selected: dict[str, Any]
+    errors: dict[str, str]
+
+    def query(self) -> str:
+        return urlencode({k: v for k, v in self.typed.items() if v})
+
+
+def _receipt_filter(ledger: LedgerDep, lang: str, typed: dict[str, str]) -> ReceiptFilter:
+    errors: dict[str, str] = {}
+    selected: dict[str, Any] = {"subject_id": typed["subject"] or None}
+    if typed["basis"] and typed["basis"] not in RECEIPT_BASES:
+        errors["basis"] = "not_in_list"
+    selected["basis"] = typed["basis"] or None
+    problem = undeclared(
+        [typed["item"]] if typed["item"] else [], choices.choices(ledger, lang).items, lang
+    )
+    if problem:
+        errors["item"] = problem
+    selected["item"] = typed["item"] or None
+    for name in ("received_from", "received_to"):
+        parsed = day(typed[name], today=date.max)  # a filter may name any day
+        if isinstance(parsed, str):
+            errors[name] = parsed
+        selected[name] = parsed if isinstance(parsed, date) else None
+    start, end = selected["received_from"], selected["received_to"]
+    if start and end and start > end:
+        errors["received_to"] = "bad_period"
+    return ReceiptFilter(typed, selected, errors)
+
+
+def _typed(**given: str | None) -> dict[str, str]:
+    limits = {"subject": 32, "basis": 20, "item": 100, "received_from": 10, "received_to": 10}
+    return {name: (given.get(name) or "").strip()[:limit] for name, limit in limits.items()}
+
+
+@router.get("/receipts")
+def receipts(
+    request: Request,
+    ledger: LedgerDep,
+    lang: LangDep,
+    who: Reader,
+    subject: str | None = None,
+    basis: str | None = None,
+    item: str | None = None,
+    received_from: str | None = None,
+    received_to: str | None = None,
+) -> Response:
+    """The recipient's records (Art. 30), filtered; every role reads them."""
+    wanted = _receipt_filter(
+        ledger,
+        lang,
+        _typed(
+            subject=subject,
+            basis=basis,
+            item=item,
+            received_from=received_from,
+            received_to=received_to,
+        ),
+    )
+    records = [] if wanted.errors else provision_records.list_receipts(ledger, **wanted.selected)
+    offered = choices.choices(ledger, lang)
+    page = page_response(
+        request,
+        "console/receipts.html.j2",
+        lang,
+        who,
+        records=records,
+        filters=wanted,
+        bases=RECEIPT_BASES,
+        offered=offered,
+        item_labels=lambda items: ("、" if lang == "ja" else ", ").join(
+            offered.label("items", i) for i in items
+        ),
+    )
+    if wanted.errors:
+        page.status_code = 422
+    return page
+
+
+@router.get("/receipts.csv")
+def receipts_csv(
+    ledger: LedgerDep,
+    lang: LangDep,
+    who: Reader,
+    subject: str | None = None,
+    basis: str | None = None,
+    item: str | None = None,
+    received_from: str | None = None,
+    received_to: str | None = None,
+) -> Response:
+    wanted = _receipt_filter(
+        ledger,
+        lang,
+        _typed(
+            subject=subject,
+            basis=basis,
+            item=item,
+            received_from=received_from,
+            received_to=received_to,
+        ),
+    )
+    if wanted.errors:
+        field, problem = next(iter(wanted.errors.items()))
+        raise BadInput(f"{field}: {say(problem, lang) if problem in WORDS else problem}")
+    text = provision_records.receipts_csv(
+        provision_records.list_receipts(ledger, **wanted.selected)
+    )
+    return Response(
+        ("\ufeff" + text).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="receipts.csv"'},
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated
 
@@ -24,10 +25,13 @@ from hogo.domain.requests import (
     RequestState,
     kind_label,
 )
+from hogo.services import choices, subjects
 from hogo.services import requests as service
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, require
 from hogo.web.console import page_response as page
+from hogo.web.forms import text, undeclared, values
+from hogo.web.templating import say
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -55,11 +59,6 @@ def mask_contact(contact: str | None) -> str | None:
         return contact
     local, at, domain = contact.partition("@")
     return f"{local[:1]}***{at}{domain}" if at else f"{contact[:1]}***"
-
-
-def _names(text: str) -> list[str] | None:
-    names = [n.strip() for n in text.replace("、", ",").split(",") if n.strip()]
-    return names or None
 
 
 @router.get("/requests")
@@ -110,7 +109,8 @@ def _detail_page(
     *,
     failed: str | None = None,
     error: str | None = None,
-    form: dict[str, str] | None = None,
+    form: dict[str, object] | None = None,
+    search: Search | None = None,
     status: int = 200,
 ) -> Response:
     detail = service.show(ledger, request_id, actor=_actor(who))
@@ -126,6 +126,8 @@ def _detail_page(
     can_fulfil = state is RequestState.IN_PROGRESS
     forms = {"verify": can_verify, "fulfil": can_fulfil, "refuse": True, "withdraw": True}
     shown = worker and state in OPEN_STATES and forms.get(failed or "", False)
+    # The person is identified at verification when the address matched no one, or several.
+    unbound = worker and can_verify and detail.request.subject_id is None
     response = page(
         request,
         "console/request.html.j2",
@@ -153,6 +155,9 @@ def _detail_page(
         failed=failed,
         error=error,
         form=form or {},
+        offered=choices.choices(ledger, lang),
+        unbound=unbound,
+        search=search if unbound else None,
     )
     response.status_code = status
     return response
@@ -172,7 +177,7 @@ def _acted(
     who: Staff,
     request_id: str,
     action: str,
-    form: dict[str, str],
+    form: dict[str, object],
     do: Callable[[], object],
 ) -> Response:
     """Run `do` (a service call); on success back to the request, else the page again with
@@ -197,66 +202,126 @@ def _acted(
     return RedirectResponse(f"/console/requests/{request_id}", status_code=303)
 
 
-@router.post("/requests/{request_id}/verify")
-def verify(
+@dataclass(frozen=True)
+class Search:
+    """A look-up for the subject a request is about, and what it found."""
+
+    email: str = ""
+    phone: str = ""
+    own: bool = False
+    """Searched with the address the request came from (never shown on the page)."""
+    found: tuple[subjects.SubjectSummary, ...] = ()
+    error: str | None = None
+
+
+@router.get("/requests/{request_id}/subjects")
+def find_subject(
     request: Request,
     request_id: str,
     ledger: LedgerDep,
     lang: LangDep,
     who: WorkerDep,
-    method: Annotated[str, Form(max_length=40)] = "",
-    evidence: Annotated[str, Form(max_length=4000)] = "",
-    items: Annotated[str, Form(max_length=1000)] = "",
-    pending: Annotated[str, Form(max_length=10)] = "",
+    email: str = "",
+    phone: str = "",
+    own: str = "",
+) -> Response:
+    """Search the blind index (as /console/subjects does, audited as a look-up) for the
+    person a request is about, to bind it at verification; with `own`, search with the
+    address the request came from, which the page does not show."""
+    rid = _id(request_id)
+    email, phone = email.strip()[:320], phone.strip()[:40]
+    if not (own or email or phone):
+        return _detail_page(request, ledger, lang, who, rid)
+    search = Search(email=email, phone=phone, own=bool(own))
+    if own:
+        contact = service.show(ledger, rid, actor=_actor(who)).contact or ""
+        email, phone = (contact if "@" in contact else ""), ""
+        if not email:
+            search = replace(search, error=say("no_address_to_search", lang))
+    if search.error is None:
+        try:  # an e-mail address when both are given
+            found = subjects.find(
+                ledger, email=email or None, phone=None if email else phone, actor=_actor(who)
+            )
+            search = replace(search, found=tuple(found))
+        except BadInput as exc:
+            search = replace(search, error=exc.message)
+    status = 422 if search.error is not None else 200
+    return _detail_page(request, ledger, lang, who, rid, search=search, status=status)
+
+
+@router.post("/requests/{request_id}/verify")
+async def verify(
+    request: Request, request_id: str, ledger: LedgerDep, lang: LangDep, who: WorkerDep
 ) -> Response:
     rid = _id(request_id)
-    return _acted(
-        request,
-        ledger,
-        lang,
-        who,
-        rid,
-        "verify",
-        {"method": method, "evidence": evidence, "items": items},
-        lambda: service.verify(
-            ledger,
-            rid,
-            method=method,
-            evidence=evidence,
-            items=_names(items),
-            pending=bool(pending),
-            actor=_actor(who),
-        ),
-    )
+    posted = await request.form()
+    method = text(posted, "method", 40)
+    evidence = text(posted, "evidence", 4000)
+    items = values(posted, "items")
+    subject = text(posted, "subject", 32).strip() or None
+    form: dict[str, object] = {
+        "method": method,
+        "evidence": evidence,
+        "items": items,
+        "subject": subject or "",
+    }
+    problem = undeclared(items, choices.choices(ledger, lang).items, lang)
+
+    def run() -> object:
+        if problem is not None:
+            raise BadInput(problem)
+        try:
+            return service.verify(
+                ledger,
+                rid,
+                method=method,
+                evidence=evidence,
+                items=items or None,
+                pending=bool(text(posted, "pending", 10)),
+                subject_id=subject,
+                actor=_actor(who),
+            )
+        except NotFound as exc:
+            if subject is not None and exc.message.startswith("no subject"):
+                raise BadInput(say("no_such_subject", lang, subject=subject)) from None
+            raise
+
+    return _acted(request, ledger, lang, who, rid, "verify", form, run)
 
 
 @router.post("/requests/{request_id}/fulfil")
-def fulfil(
-    request: Request,
-    request_id: str,
-    ledger: LedgerDep,
-    lang: LangDep,
-    who: WorkerDep,
-    item: Annotated[str, Form(max_length=100)] = "",
-    value: Annotated[str, Form(max_length=4000)] = "",
-    items: Annotated[str, Form(max_length=1000)] = "",
-    purposes: Annotated[str, Form(max_length=1000)] = "",
+async def fulfil(
+    request: Request, request_id: str, ledger: LedgerDep, lang: LangDep, who: WorkerDep
 ) -> Response:
     rid = _id(request_id)
+    posted = await request.form()
+    item = text(posted, "item", 100).strip()
+    value = text(posted, "value", 4000)
+    items = values(posted, "items")
+    purposes = values(posted, "purposes")
+    offered = choices.choices(ledger, lang)
+    problem = (
+        undeclared([item] if item else [], offered.items, lang)
+        or undeclared(items, offered.items, lang)
+        or undeclared(purposes, offered.purposes, lang)
+    )
 
     def run() -> object:
         # The page offers only the fields the kind takes; the service refuses the rest.
+        if problem is not None:
+            raise BadInput(problem)
         return service.fulfil(
             ledger,
             rid,
-            values={item.strip(): value} if item.strip() else None,
-            items=_names(items),
-            purposes=_names(purposes),
+            values={item: value} if item else None,
+            items=items or None,
+            purposes=purposes or None,
             actor=_actor(who),
         )
 
     # The value typed in is not sent back into the page: it is the person's data.
-    form = {"item": item, "items": items, "purposes": purposes}
+    form: dict[str, object] = {"item": item, "items": items, "purposes": purposes}
     return _acted(request, ledger, lang, who, rid, "fulfil", form, run)
 
 

@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from hogo.services import subjects
+from hogo.services import choices, subjects
 from hogo.web.console import LangDep, LedgerDep, Staff, page_response, require
+from hogo.web.forms import undeclared
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -27,8 +28,10 @@ def reveal(
     who: Annotated[Staff, Depends(require("officer", "operator"))],
     purpose: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    choices = subjects.choices(ledger, lang)
-    if purpose not in {p for p, _ in choices.purposes}:
+    offered = choices.choices(ledger, lang)
+    purpose = purpose.strip()
+    problem = undeclared([purpose], offered.purposes, lang) if purpose else "choose_purpose"
+    if problem is not None:
         view = subjects.show(ledger, subject_id[:32], lang=lang)
         page = page_response(
             request,
@@ -36,8 +39,8 @@ def reveal(
             lang,
             who,
             view=view,
-            purposes=choices.purposes,
-            reveal_error="choose_purpose",
+            purposes=offered.purposes,
+            reveal_error=problem,
         )
         page.status_code = 422
         return page
@@ -49,5 +52,5 @@ def reveal(
         lang=lang,
     )
     return page_response(
-        request, "console/subject.html.j2", lang, who, view=view, purposes=choices.purposes
+        request, "console/subject.html.j2", lang, who, view=view, purposes=offered.purposes
     )

@@ -27,3 +27,9 @@ def render(name: str, **context: Any) -> str:
     lang = context.setdefault("lang", "ja")
     context.setdefault("t", lambda key: WORDS[key][lang])
     return environment().get_template(name).render(**context)
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    """A UI sentence in `lang` with its {placeholders} filled (an error shown by a field)."""
+    text = WORDS[key][lang]
+    return text.format(**values) if values else text

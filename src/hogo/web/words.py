@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hogo.web.words_console import CONSOLE_WORDS
+from hogo.web.words_incidents import INCIDENT_WORDS
 from hogo.web.words_requests import REQUEST_WORDS
 
 WORDS: dict[str, dict[str, str]] = {
@@ -231,20 +233,20 @@ WORDS: dict[str, dict[str, str]] = {
     "method": {"ja": "確認方法", "en": "Method"},
     "evidence": {"ja": "確認の内容", "en": "Evidence"},
     "items_asked": {
-        "ja": "本人に確認した項目（カンマ区切り・任意）",
-        "en": "Items the person confirmed (comma-separated, optional)",
+        "ja": "本人に確認した項目（任意）",
+        "en": "Items the person confirmed (optional)",
     },
     "pending": {"ja": "書類の到着待ち（確認は未了）", "en": "Documents awaited (not yet verified)"},
     "fulfil": {"ja": "対応して回答する", "en": "Fulfil and answer"},
     "item": {"ja": "項目", "en": "Item"},
     "new_value": {"ja": "新しい値", "en": "New value"},
     "limit_items": {
-        "ja": "対象項目（カンマ区切り・空欄ならすべて）",
-        "en": "Items (comma-separated; all if empty)",
+        "ja": "対象項目（選択しなければすべて）",
+        "en": "Items (all if none is chosen)",
     },
     "limit_purposes": {
-        "ja": "対象の利用目的（カンマ区切り・空欄ならすべて）",
-        "en": "Purposes (comma-separated; all if empty)",
+        "ja": "対象の利用目的（選択しなければすべて）",
+        "en": "Purposes (all if none is chosen)",
     },
     "refuse": {"ja": "請求に応じない", "en": "Refuse"},
     "ground": {"ja": "根拠", "en": "Ground"},
@@ -291,4 +293,6 @@ WORDS: dict[str, dict[str, str]] = {
     "received_count": {"ja": "受付件数", "en": "Received"},
     "granted_count": {"ja": "同意", "en": "Granted"},
     "withdrawn_count": {"ja": "撤回・オプトアウト", "en": "Withdrawn"},
+    **INCIDENT_WORDS,
+    **CONSOLE_WORDS,
 }
