@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +21,10 @@ from hogo.web import (
     console_records,
     console_requests,
     console_reveal,
+    words,
+    words_console,
+    words_incidents,
+    words_requests,
 )
 from hogo.web.words import WORDS
 from tests.web.conftest import PASSWORD, ROLES, answered_disclosure, log_in
@@ -223,3 +229,22 @@ def test_verify_through_htmx_returns_the_verdict_fragment(app_client: TestClient
 def test_static_assets_are_served_from_the_package(app_client: TestClient) -> None:
     assert app_client.get("/static/htmx.min.js").status_code == 200
     assert "--accent" in app_client.get("/static/hogo.css").text
+
+
+def test_no_word_is_defined_twice() -> None:
+    """words.py spreads the other word modules into WORDS: a key in two would silently lose
+    one of its texts (ruff's F601 only sees duplicates within one literal)."""
+    tree = ast.parse(Path(words.__file__).read_text("utf-8"))
+    literal = next(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Dict)
+    )
+    own = [k.value for k in literal.keys if isinstance(k, ast.Constant)]
+    parts = [
+        own,
+        list(words_console.CONSOLE_WORDS),
+        list(words_incidents.INCIDENT_WORDS),
+        list(words_requests.REQUEST_WORDS),
+    ]
+    assert sum(len(p) for p in parts) == len(WORDS)
