@@ -137,11 +137,12 @@ def test_each_wrong_field_is_refused_by_its_field_and_nothing_is_written(
     wrong = [
         ({"occurred_at": "2026-13-01"}, "occurred_at", WORDS["bad_date"]["ja"]),
         ({"occurred_at": "2026-12-01"}, "occurred_at", WORDS["future_date"]["ja"]),
-        ({"occurred_at": "2026-11-22"}, "occurred_at", "after the day of knowing"),
-        ({"discovered_on": "2026-11-21"}, "discovered_on", "after the day of knowing"),
+        ({"occurred_at": "2026-11-22"}, "occurred_at", WORDS["occurred_out_of_order"]["ja"]),
+        ({"discovered_on": "2026-11-21"}, "discovered_on", WORDS["discovered_out_of_order"]["ja"]),
         ({"cause": "  "}, "cause", WORDS["cannot_clear"]["ja"]),
         ({"vendor": "evil-corp"}, "vendor", "evil-corp"),
-        ({"measures": "bad\x07bell"}, "measures", "control characters"),
+        ({"measures": "bad\x07bell"}, "measures", WORDS["control_characters"]["ja"]),
+        ({"other": "長" * 20_001}, "other", WORDS["text_too_long"]["ja"]),
         ({"cause": "操作ミス"}, "form", WORDS["nothing_changed"]["ja"]),
     ]
     for data, field, said in wrong:
@@ -156,6 +157,7 @@ def test_each_wrong_field_is_refused_by_its_field_and_nothing_is_written(
     filed = f"/console/incidents/{incident}/filed"
     early = app_client.post(filed, data={"csrf": csrf, "final_filed_on": "2026-11-01"})
     assert early.status_code == 422 and 'id="filed-final_filed_on-error"' in early.text
+    assert WORDS["filed_before_known"]["ja"] in early.text
     assert (_written(ledger), show_incident(ledger, incident).incident) == before
 
 

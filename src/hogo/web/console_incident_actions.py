@@ -50,6 +50,14 @@ SERVICE_FIELDS = (
     *((name.replace("_", " "), name) for name in UPDATE_TEXTS),
 )
 """How a service message begins -> the field it is about (else it is shown by the form)."""
+SERVICE_WORDS = (
+    ("the occurrence date", "occurred_out_of_order"),
+    ("the discovery date", "discovered_out_of_order"),
+    ("report is dated", "filed_before_known"),
+    ("characters long", "text_too_long"),
+    ("control characters", "control_characters"),
+)
+"""A phrase of a service message -> the words that say it in the reader's language."""
 
 
 def _field_of(message: str) -> str:
@@ -57,6 +65,13 @@ def _field_of(message: str) -> str:
         if message.startswith(start):
             return field
     return "form"
+
+
+def _said(message: str, lang: str) -> str:
+    for phrase, key in SERVICE_WORDS:
+        if phrase in message:
+            return say(key, lang)
+    return message
 
 
 def _dates(
@@ -100,9 +115,8 @@ def _update(
         raise
     except (BadInput, Refused) as exc:
         field = "form" if isinstance(exc, Refused) else _field_of(exc.message)
-        page = refused_form(
-            request, ledger, lang, who, incident_id, name, {field: exc.message}, form
-        )
+        said = _said(exc.message, lang)
+        page = refused_form(request, ledger, lang, who, incident_id, name, {field: said}, form)
         page.status_code = 409 if isinstance(exc, Refused) else 422
         return page
     return RedirectResponse(f"/console/incidents/{incident_id}", status_code=303)
@@ -123,7 +137,11 @@ async def update(
     # refused. Checkboxes count only from the page's own form, which says it has them.
     sent = [n for n in (*UPDATE_TEXTS, *UPDATE_DATES, "vendor") if n in posted]
     form: dict[str, object] = {
-        n: text(posted, n, MAX_TEXT).replace("\r\n", "\n") for n in UPDATE_TEXTS if n in sent
+        # One character past the limit, so that the service refuses it rather than it being
+        # cut short here.
+        n: text(posted, n, MAX_TEXT + 1).replace("\r\n", "\n")
+        for n in UPDATE_TEXTS
+        if n in sent
     }
     form.update({n: text(posted, n, 40) for n in UPDATE_DATES if n in sent})
     if "vendor" in sent:

@@ -46,6 +46,7 @@ CONSOLE_WORDS: dict[str, dict[str, str]] = {
     "provider_address": {"ja": "提供者の住所", "en": "Provider's address"},
     "representative": {"ja": "代表者", "en": "Representative"},
     "acquisition_method": {"ja": "提供者による取得の経緯", "en": "How the provider acquired it"},
+    "items_received": {"ja": "受領した項目", "en": "Items received"},
     "received_on": {"ja": "受領日", "en": "Received on"},
     "ppc_publication": {
         "ja": "個人情報保護委員会による公表",

@@ -114,5 +114,25 @@ INCIDENT_WORDS: dict[str, dict[str, str]] = {
         "en": "What is recorded cannot be emptied: enter the correct value instead.",
     },
     "nothing_changed": {"ja": "変更された項目はありません。", "en": "Nothing was changed."},
+    "occurred_out_of_order": {
+        "ja": "発生日が、事態を認識した日または発覚日より後になっています。",
+        "en": "The day it happened is after the day the company knew, or after its discovery.",
+    },
+    "discovered_out_of_order": {
+        "ja": "発覚日が、事態を認識した日より後になっています。",
+        "en": "The day it was discovered is after the day the company knew.",
+    },
+    "filed_before_known": {
+        "ja": "提出日が、事態を認識した日より前になっています。",
+        "en": "The filing date is before the day the company knew.",
+    },
+    "text_too_long": {
+        "ja": "20,000字以内で入力してください。",
+        "en": "Keep it to 20,000 characters.",
+    },
+    "control_characters": {
+        "ja": "制御文字が含まれています。改行以外の制御文字は使えません。",
+        "en": "It contains control characters: only line breaks are allowed.",
+    },
     "future_date": {"ja": "未来の日付は入力できません。", "en": "The date is in the future."},
 }
