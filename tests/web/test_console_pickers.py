@@ -14,6 +14,7 @@ from hogo.ledger import tables as t
 from hogo.ledger.tables_requests import request_events
 from hogo.services.collect import Collection, collect
 from hogo.services.ledger import Ledger
+from hogo.services.provision import provide
 from hogo.services.provision_records import RECEIPT_COLUMNS
 from hogo.services.receipts import receive
 from hogo.services.requests import new_request, show, verify
@@ -194,3 +195,33 @@ def test_receipts_list_filters_and_csv_with_bom(app_client: TestClient, ledger: 
         "opt_out",
     )
     assert app_client.get("/console/receipts.csv", params={"item": "x_dna"}).status_code == 422
+
+
+def test_provisions_filter_by_a_recipient_the_policy_names(
+    app_client: TestClient, ledger: Ledger
+) -> None:
+    subject = collect(
+        ledger,
+        Collection(
+            "shop", {"name": "佐藤花子", "email": "h@example.jp"}, consents={"newsletter": True}
+        ),
+        actor="shop-app",
+    ).subject_id
+    provide(ledger, [subject], recipient="partner_us", items=["email"], basis="consent", actor="o")
+    log_in(app_client, "auditor")
+    page = app_client.get("/console/provisions")
+    assert '<option value="list_broker">名簿社</option>' in page.text
+    partner = app_client.get("/console/provisions", params={"recipient": "partner_us"})
+    assert subject in partner.text
+    assert 'href="/console/provisions.csv?recipient=partner_us"' in partner.text
+    assert (
+        subject
+        not in app_client.get("/console/provisions", params={"recipient": "list_broker"}).text
+    )
+    hostile = app_client.get("/console/provisions", params={"recipient": "data_broker"})
+    assert hostile.status_code == 422 and _not_in_policy("data_broker") in hostile.text
+    assert 'aria-describedby="recipient-error"' in hostile.text
+    rows = app_client.get("/console/provisions.csv", params={"recipient": "partner_us"})
+    assert len(list(csv.reader(io.StringIO(rows.content.decode("utf-8-sig"))))) == 2
+    bad = app_client.get("/console/provisions.csv", params={"recipient": "data_broker"})
+    assert bad.status_code == 422

@@ -104,11 +104,16 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def list_provisions(ledger: Ledger, subject_id: str | None = None) -> list[ProvisionRecord]:
-    """The provider's records (Art. 29), oldest first; a subject's for disclosure (Art. 33(5))."""
+def list_provisions(
+    ledger: Ledger, subject_id: str | None = None, *, recipient: str | None = None
+) -> list[ProvisionRecord]:
+    """The provider's records (Art. 29), oldest first; a subject's for disclosure (Art.
+    33(5)), or those of one recipient (third_party.recipients[].id)."""
     query = select(t.provision_records).order_by(t.provision_records.c.id)
     if subject_id is not None:
         query = query.where(t.provision_records.c.subject_id == subject_id)
+    if recipient is not None:
+        query = query.where(t.provision_records.c.recipient == recipient)
     with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         rows = conn.execute(query).mappings().all()
     return [

@@ -30,21 +30,76 @@ Officer = Annotated[Staff, Depends(require("officer"))]
 AUDIT_RESULTS = ("pass", "findings", "fail")
 
 
-@router.get("/provisions")
-def provisions(
-    request: Request, ledger: LedgerDep, lang: LangDep, who: Reader, subject: str | None = None
-) -> Response:
-    subject = (subject or "").strip()[:32] or None
-    records = provision_records.list_provisions(ledger, subject)
-    return page_response(
-        request, "console/provisions.html.j2", lang, who, records=records, subject=subject
+@dataclass(frozen=True)
+class ProvisionFilter:
+    subject_id: str | None
+    recipient: str | None
+    error: str | None
+    """A recipient the policy does not name."""
+
+    def query(self) -> str:
+        given = {"subject": self.subject_id, "recipient": self.recipient}
+        return urlencode({k: v for k, v in given.items() if v})
+
+
+def _provision_filter(
+    ledger: LedgerDep, lang: str, subject: str | None, recipient: str | None
+) -> ProvisionFilter:
+    chosen = (recipient or "").strip()[:100]
+    offered = choices.choices(ledger, lang).recipients
+    return ProvisionFilter(
+        (subject or "").strip()[:32] or None,
+        chosen or None,
+        undeclared([chosen] if chosen else [], offered, lang),
     )
 
 
+@router.get("/provisions")
+def provisions(
+    request: Request,
+    ledger: LedgerDep,
+    lang: LangDep,
+    who: Reader,
+    subject: str | None = None,
+    recipient: str | None = None,
+) -> Response:
+    wanted = _provision_filter(ledger, lang, subject, recipient)
+    records = (
+        []
+        if wanted.error
+        else provision_records.list_provisions(
+            ledger, wanted.subject_id, recipient=wanted.recipient
+        )
+    )
+    page = page_response(
+        request,
+        "console/provisions.html.j2",
+        lang,
+        who,
+        records=records,
+        filters=wanted,
+        recipients=choices.choices(ledger, lang).recipients,
+    )
+    if wanted.error:
+        page.status_code = 422
+    return page
+
+
 @router.get("/provisions.csv")
-def provisions_csv(ledger: LedgerDep, who: Reader, subject: str | None = None) -> Response:
-    subject = (subject or "").strip()[:32] or None
-    text = provision_records.provisions_csv(provision_records.list_provisions(ledger, subject))
+def provisions_csv(
+    ledger: LedgerDep,
+    lang: LangDep,
+    who: Reader,
+    subject: str | None = None,
+    recipient: str | None = None,
+) -> Response:
+    wanted = _provision_filter(ledger, lang, subject, recipient)
+    if wanted.error:
+        raise BadInput(wanted.error)
+    records = provision_records.list_provisions(
+        ledger, wanted.subject_id, recipient=wanted.recipient
+    )
+    text = provision_records.provisions_csv(records)
     return Response(
         ("\ufeff" + text).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
