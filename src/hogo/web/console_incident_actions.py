@@ -132,13 +132,13 @@ async def update(
 ) -> Response:
     posted = await request.form()
     recorded = _recorded(ledger, incident_id)
-    # Browsers send a textarea's line breaks as CRLF; the register keeps LF.
     # A field the form did not send is left as it is; one sent empty is a clearing,
     # refused. Checkboxes count only from the page's own form, which says it has them.
     sent = [n for n in (*UPDATE_TEXTS, *UPDATE_DATES, "vendor") if n in posted]
     form: dict[str, object] = {
-        # One character past the limit, so that the service refuses it rather than it being
-        # cut short here.
+        # Browsers send a textarea's line breaks as CRLF; the register keeps LF. Read one
+        # character past the limit, so that the service refuses a text too long rather
+        # than it being cut short here.
         n: text(posted, n, MAX_TEXT + 1).replace("\r\n", "\n")
         for n in UPDATE_TEXTS
         if n in sent
