@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hogo.services import choices, incidents
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.incidents import Incident, IncidentEvent, IncidentView
+from hogo.services.ledger import japan_date
 from hogo.web.console import ALL_ROLES, LangDep, LedgerDep, Staff, page_response, require
 from hogo.web.forms import undeclared, values
 from hogo.web.templating import say
@@ -178,8 +179,8 @@ def event_line(event: IncidentEvent, lang: str) -> str:
 
 
 def last_notice(view: IncidentView) -> date | None:
-    """The day notices were last queued (Art. 26(2)), from the history."""
-    days = [e.at.date() for e in view.events if e.kind == "notify" and e.detail.get("queued")]
+    """The day, in Japan, notices were last queued (Art. 26(2)), from the history."""
+    days = [japan_date(e.at) for e in view.events if e.kind == "notify" and e.detail.get("queued")]
     return max(days) if days else None
 
 
