@@ -130,14 +130,11 @@ def test_racing_processes_get_one_lease(ledger: Ledger, other: Ledger) -> None:
 # Two schedulers on one database.
 
 
-def until(condition: Callable[[], bool], what: str) -> Callable[[], object]:
-    async def wait() -> None:
-        deadline = time.monotonic() + 10
-        while not condition():
-            assert time.monotonic() < deadline, what
-            await asyncio.sleep(0.01)
-
-    return wait
+async def until(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.01)
 
 
 def jobs(done: list[str]) -> list[Job]:
@@ -152,11 +149,11 @@ def test_two_schedulers_run_each_job_in_one_of_them(ledger: Ledger, other: Ledge
 
     async def scenario() -> None:
         async with running(ledger, jobs(done)) as first:
-            await until(lambda: first.runs["outbox"] >= 1 and first.runs["sweep"] >= 1, "first")()
+            await until(lambda: first.runs["outbox"] >= 1 and first.runs["sweep"] >= 1, "first")
             async with running(other, jobs(done)) as second:
                 await until(
                     lambda: second.idle["outbox"] >= 5 and second.idle["sweep"] >= 5, "idle"
-                )()
+                )
                 assert not second.runs
                 assert first.runs["outbox"] >= 3 and not first.idle
                 assert second.states == {"outbox": "standby", "sweep": "standby"}
@@ -168,15 +165,15 @@ def test_two_schedulers_run_each_job_in_one_of_them(ledger: Ledger, other: Ledge
 def test_the_standby_takes_over_when_the_holder_stops(ledger: Ledger, other: Ledger) -> None:
     async def scenario() -> None:
         async with running(other, jobs([])) as second:
-            await until(lambda: len(second.runs) == 2, "second runs both")()
+            await until(lambda: len(second.runs) == 2, "second runs both")
             async with running(ledger, jobs([])) as first:
-                await until(lambda: first.idle["outbox"] >= 2, "first stands by")()
+                await until(lambda: first.idle["outbox"] >= 2, "first stands by")
                 assert not first.runs
             # `first` stood by and gave nothing back; `second` keeps running
             before = second.runs["outbox"]
-            await until(lambda: second.runs["outbox"] > before + 2, "second keeps on")()
+            await until(lambda: second.runs["outbox"] > before + 2, "second keeps on")
         async with running(ledger, jobs([])) as first:
-            await until(lambda: first.runs["outbox"] >= 1, "first takes over at once")()
+            await until(lambda: first.runs["outbox"] >= 1, "first takes over at once")
 
     asyncio.run(scenario())
 
@@ -188,10 +185,10 @@ def test_the_standby_takes_over_when_the_lease_of_a_dead_holder_lapses(
 
     async def scenario() -> None:
         async with running(other, jobs([])) as second:
-            await until(lambda: second.idle["outbox"] >= 3, "waits for the lease")()
+            await until(lambda: second.idle["outbox"] >= 3, "waits for the lease")
             assert second.runs["outbox"] == 0 and second.runs["sweep"] >= 1
             clock.now += MINUTE
-            await until(lambda: second.runs["outbox"] >= 1, "takes over")()
+            await until(lambda: second.runs["outbox"] >= 1, "takes over")
 
     asyncio.run(scenario())
     lease = lease_of(ledger, "outbox")
@@ -206,7 +203,7 @@ def test_a_long_run_keeps_its_lease(ledger: Ledger, other: Ledger, clock: FixedC
 
     async def scenario() -> None:
         async with running(ledger, [Job("sweep", 60, slow)], lease=0.15) as first:
-            await until(lambda: first.states.get("sweep") == "running", "first runs")()
+            await until(lambda: first.states.get("sweep") == "running", "first runs")
             for _ in range(3):  # each lease would have lapsed by now without renewal
                 clock.now += timedelta(seconds=0.1)
                 await asyncio.sleep(0.1)
@@ -224,7 +221,7 @@ def test_a_lease_that_cannot_be_read_stops_the_job_and_is_logged_once(
 
     async def scenario() -> None:
         async with running(ledger, [broken]) as runner:
-            await until(lambda: runner.idle[broken.name] >= 5, "several turns")()
+            await until(lambda: runner.idle[broken.name] >= 5, "several turns")
 
     asyncio.run(scenario())
     assert not ran
