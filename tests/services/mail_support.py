@@ -38,7 +38,7 @@ class Inbox:
     def __init__(self, delay: float = 0.0) -> None:
         self.delay = delay
         self.received: list[Received] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
@@ -59,11 +59,24 @@ class Inbox:
             self.received.append(
                 Received(envelope.mail_from, tuple(envelope.rcpt_tos), cast(EmailMessage, parsed))
             )
+            self._lock.notify_all()
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:
         with self._lock:
             return [str(r.message["Message-ID"]) for r in self.received]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [r.message for r in self.received if address in r.rcpt_tos]
+
+    def wait_for(self, address: str, *, count: int = 1, timeout: float = 10.0) -> EmailMessage:
+        """The `count`th message to `address`, once it has arrived (woken by its arrival,
+        not by polling)."""
+        with self._lock:
+            arrived = self._lock.wait_for(lambda: len(self.to(address)) >= count, timeout)
+            assert arrived, f"no message {count} to {address} within {timeout} s"
+            return self.to(address)[count - 1]
 
 
 class MailServer:

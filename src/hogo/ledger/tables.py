@@ -227,6 +227,16 @@ outbox = Table(
 Recipient and content are encrypted with the register key and emptied once the message is
 sent or given up on: the outbox keeps that a message went, not what it said."""
 
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("job", String(63), primary_key=True),
+    Column("holder", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Which server process runs each periodic job (`hogo serve`): the holder renews its lease
+while it runs; another process takes the job over only once the lease has lapsed."""
+
 # The operational registers define their tables on the same metadata, in their own modules;
 # importing them here puts every table in `metadata` (migrations compare against it).
 from hogo.ledger import tables_access as _tables_access  # noqa: E402, F401
