@@ -21,7 +21,7 @@ column integer-coded once, never on the raw rows.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +29,10 @@ import numpy as np
 import numpy.typing as npt
 
 from hogo.domain.anonymity.hierarchy import Hierarchy
-from hogo.domain.anonymity.lattice import MAX_NODES, Check, Lattice, search
+from hogo.domain.anonymity.lattice import MAX_NODES, Check, Lattice, Optimum, search
 
 IntArray = npt.NDArray[np.int64]
+Searcher = Callable[[Lattice, Callable[[tuple[int, ...]], Check]], Optimum | None]
 FloatArray = npt.NDArray[np.float64]
 
 LOSS_MEASURE = "ncp"
@@ -286,6 +287,56 @@ def _no_solution(table: _Table, k: int, l: int | None, limit: int) -> NoSolution
     )
 
 
+class Problem:
+    """One anonymization task, prepared: the coded table, its lattice and the node check."""
+
+    def __init__(
+        self,
+        columns: Mapping[str, Sequence[str]],
+        *,
+        quasi: Mapping[str, Hierarchy],
+        sensitive: Sequence[str] = (),
+        k: int,
+        l: int | None = None,  # noqa: E741
+        max_suppression: float = 0.0,
+    ) -> None:
+        _check_arguments(columns, quasi, sensitive, k, l, max_suppression)
+        self.columns = columns
+        self.k, self.l = k, l
+        self.table = _Table(columns, quasi, list(sensitive))
+        # The limit counts whole rows: a 1 % limit on 150 rows allows 1 row, not 1.5.
+        self.limit = math.floor(max_suppression * self.table.n + 1e-9)
+        heights = [len(coded.maps) for coded in self.table.quasi]
+        if math.prod(heights) > MAX_NODES:
+            raise ValueError(
+                f"{math.prod(heights):,} combinations of levels to search (at most "
+                f"{MAX_NODES:,}): use fewer quasi-identifiers or hierarchies with fewer levels"
+            )
+        scale = self.table.scale
+        self.lattice = Lattice(heights, [[b / scale for b in bs] for bs in self.table.bounds])
+
+    def check(self, levels: tuple[int, ...]) -> Check:
+        classes = self.table.classes(levels, self.k, self.l)
+        if classes.suppressed > self.limit:
+            return Check(False, math.inf)
+        return Check(True, self.table.loss(levels, classes))
+
+    def solve(self, searcher: Searcher = search) -> Anonymization:
+        optimum = searcher(self.lattice, self.check)
+        if optimum is None:
+            raise _no_solution(self.table, self.k, self.l, self.limit)
+        return _release(
+            self.columns,
+            self.table,
+            optimum.node,
+            self.k,
+            self.l,
+            optimum.loss,
+            optimum.checked,
+            self.lattice,
+        )
+
+
 def anonymize(
     columns: Mapping[str, Sequence[str]],
     *,
@@ -301,29 +352,10 @@ def anonymize(
     already removed what must not be released (identifiers, codes). Raises NoSolution when
     nothing satisfies, ValueError (HierarchyError) for a malformed call or hierarchy.
     """
-    _check_arguments(columns, quasi, sensitive, k, l, max_suppression)
-    sensitive = list(sensitive)
-    table = _Table(columns, quasi, sensitive)
-    # The limit counts whole rows: a 1 % limit on 150 rows allows 1 row, not 1.5.
-    limit = math.floor(max_suppression * table.n + 1e-9)
-    heights = [len(coded.maps) for coded in table.quasi]
-    lattice = Lattice(heights, [[b / table.scale for b in bs] for bs in table.bounds])
-    if lattice.size > MAX_NODES:
-        raise ValueError(
-            f"{lattice.size:,} combinations of levels to search (at most {MAX_NODES:,}): "
-            "use fewer quasi-identifiers or hierarchies with fewer levels"
-        )
-
-    def check(levels: tuple[int, ...]) -> Check:
-        classes = table.classes(levels, k, l)
-        if classes.suppressed > limit:
-            return Check(False, math.inf)
-        return Check(True, table.loss(levels, classes))
-
-    optimum = search(lattice, check)
-    if optimum is None:
-        raise _no_solution(table, k, l, limit)
-    return _release(columns, table, optimum.node, k, l, optimum.loss, optimum.checked, lattice)
+    problem = Problem(
+        columns, quasi=quasi, sensitive=sensitive, k=k, l=l, max_suppression=max_suppression
+    )
+    return problem.solve()
 
 
 def _release(
