@@ -11,6 +11,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -306,3 +307,16 @@ def test_the_pruned_search_finds_the_brute_force_optimum(
         max_suppression=options["max_suppression"],  # type: ignore[arg-type]
         pycanon=pycanon,
     )
+
+
+def test_grouping_works_on_wide_key_ranges_too() -> None:
+    from hogo.domain.anonymity.engine import _dense, _distinct
+
+    key = np.array([5, 10**7, 5, 3], dtype=np.int64)
+    for span in (10**7 + 1, 1 << 50):  # the presence table, then sorting
+        numbered, count = _dense(key, span)
+        assert numbered.tolist() == [1, 2, 1, 0] and count == 3
+    group = np.array([0, 0, 1, 1, 1], dtype=np.int64)
+    values = np.array([4, 4, 1, 2, 3], dtype=np.int64)
+    assert _distinct(group, 2, values, 5).tolist() == [1, 3]
+    assert _distinct(group, 2, values, 1 << 30).tolist() == [1, 3]

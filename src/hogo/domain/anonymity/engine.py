@@ -40,6 +40,7 @@ LOSS_MEASURE = "ncp"
 
 _KEY_LIMIT = 1 << 40
 """Mixed-radix keys are re-numbered densely before their range passes this (int64 safety)."""
+_DENSE_LIMIT = 1 << 20
 
 
 class NoSolution(ValueError):
@@ -138,18 +139,41 @@ def _code(values: Sequence[str]) -> tuple[IntArray, list[str]]:
     return coded, list(codes)
 
 
+def _dense(key: IntArray, span: int) -> tuple[IntArray, int]:
+    """`key` (values below `span`) renumbered 0..g-1, keeping order, and g.
+
+    A presence table is linear and several times faster than sorting while the key range
+    stays within a few times the number of keys; past that, np.unique sorts.
+    """
+    if span <= max(_DENSE_LIMIT, 4 * len(key)):
+        present = np.zeros(span, dtype=np.bool_)
+        present[key] = True
+        number = np.cumsum(present, dtype=np.int64) - 1
+        return number[key], int(number[-1]) + 1 if span else 0
+    unique, inverse = np.unique(key, return_inverse=True)
+    return inverse.astype(np.int64), len(unique)
+
+
+def _distinct(group: IntArray, groups: int, values: IntArray, size: int) -> IntArray:
+    """How many distinct `values` (codes below `size`) each of the `groups` holds."""
+    if groups * size <= max(_DENSE_LIMIT, 4 * len(values)):
+        present = np.zeros(groups * size, dtype=np.bool_)
+        present[group * size + values] = True
+        return present.reshape(groups, size).sum(axis=1, dtype=np.int64)
+    pairs = np.unique(group * size + values)
+    return np.bincount(pairs // size, minlength=groups).astype(np.int64)
+
+
 def _group(columns: Sequence[IntArray], radices: Sequence[int]) -> tuple[IntArray, int]:
     """The group number of each row of equal values across `columns`, and how many groups."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
     span = 1
     for column, radix in zip(columns, radices, strict=True):
         if span * radix >= _KEY_LIMIT:
-            _, key = np.unique(key, return_inverse=True)
-            span = int(key.max()) + 1 if len(key) else 1
+            key, span = _dense(key, span)
         key = key * radix + column
         span *= radix
-    unique, inverse = np.unique(key, return_inverse=True)
-    return inverse.astype(np.int64), len(unique)
+    return _dense(key, span)
 
 
 @dataclass(frozen=True)
@@ -215,8 +239,7 @@ class _Table:
         failing = sizes < k
         distinct: IntArray | None = None
         for j, size in enumerate(self.sensitive_sizes):
-            pairs = np.unique(of_combo * size + self.combo_codes[q + j])
-            found = np.bincount(pairs // size, minlength=count).astype(np.int64)
+            found = _distinct(of_combo, count, self.combo_codes[q + j], size)
             distinct = found if distinct is None else np.minimum(distinct, found)
         if l is not None and distinct is not None:
             failing |= distinct < l
@@ -358,6 +381,18 @@ def anonymize(
     return problem.solve()
 
 
+def _labels(level: Sequence[str]) -> list[str]:
+    """The distinct labels of a level, in the order their codes were given (first use)."""
+    return list(dict.fromkeys(level))
+
+
+def _ranks(labels: list[str]) -> IntArray:
+    """ranks[code]: the place of labels[code] in sorted order."""
+    ranks = np.empty(len(labels), dtype=np.int64)
+    ranks[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(labels))
+    return ranks
+
+
 def _release(
     columns: Mapping[str, Sequence[str]],
     table: _Table,
@@ -373,16 +408,24 @@ def _release(
     kept_rows = np.flatnonzero(kept_combo[table.combo_of_row])
     released_classes = classes.sizes[~classes.failing]
     by_name = {coded.name: (i, coded) for i, coded in enumerate(table.quasi)}
-    out: dict[str, list[str]] = {}
+    cells: dict[str, tuple[IntArray, list[str]]] = {}
     for name, values in columns.items():
         if name in by_name:
             i, coded = by_name[name]
-            labels = np.array(coded.hierarchy.levels[levels[i]], dtype=object)
-            out[name] = labels[table.row_codes[i][kept_rows]].tolist()
+            cells[name] = (
+                coded.maps[levels[i]][table.row_codes[i][kept_rows]],
+                _labels(coded.hierarchy.levels[levels[i]]),
+            )
         else:
-            out[name] = [values[r] for r in kept_rows.tolist()]
-    order = sorted(range(len(kept_rows)), key=lambda r: tuple(out[c][r] for c in out))
-    out = {name: [cells[r] for r in order] for name, cells in out.items()}
+            codes, labels = _code(values)
+            cells[name] = (codes[kept_rows], labels)
+    # Rows sorted by their released values, column by column: no trace of the input order.
+    ranks = [_ranks(labels)[codes] for codes, labels in cells.values()]
+    order = np.lexsort(ranks[::-1]) if ranks else np.arange(0)
+    out = {
+        name: np.array(labels, dtype=object)[codes[order]].tolist()
+        for name, (codes, labels) in cells.items()
+    }
     smallest = int(released_classes.min())
     distinct = None if classes.distinct is None else int(classes.distinct[~classes.failing].min())
     return Anonymization(
