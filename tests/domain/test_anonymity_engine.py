@@ -242,7 +242,7 @@ def test_ragged_and_empty_tables_are_refused() -> None:
 
 
 def test_a_value_outside_its_hierarchy_is_refused() -> None:
-    with pytest.raises(ValueError, match="does not cover the value 'c'"):
+    with pytest.raises(ValueError, match="column 'q': the hierarchy does not cover the value 'c'"):
         anonymize({"q": ["a", "c"]}, quasi={"q": Hierarchy.suppress_only(["a", "b"])}, k=1)
 
 

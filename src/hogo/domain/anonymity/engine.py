@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from hogo.domain.anonymity.hierarchy import Hierarchy
+from hogo.domain.anonymity.hierarchy import Hierarchy, HierarchyError
 from hogo.domain.anonymity.lattice import MAX_NODES, Check, Lattice, Optimum, search
 
 IntArray = npt.NDArray[np.int64]
@@ -159,7 +159,8 @@ def _distinct(group: IntArray, groups: int, values: IntArray, size: int) -> IntA
     if groups * size <= max(_DENSE_LIMIT, 4 * len(values)):
         present = np.zeros(groups * size, dtype=np.bool_)
         present[group * size + values] = True
-        return present.reshape(groups, size).sum(axis=1, dtype=np.int64)
+        counted: IntArray = present.reshape(groups, size).sum(axis=1, dtype=np.int64)
+        return counted
     pairs = np.unique(group * size + values)
     return np.bincount(pairs // size, minlength=groups).astype(np.int64)
 
@@ -202,7 +203,10 @@ class _Table:
         radices: list[int] = []
         for name, hierarchy in quasi.items():
             codes, present = _code(columns[name])
-            restricted = hierarchy.restricted(present)
+            try:
+                restricted = hierarchy.restricted(present)
+            except HierarchyError as exc:
+                raise HierarchyError(f"column {name!r}: {exc}") from None
             coded = _quasi(name, restricted)
             self.quasi.append(coded)
             row_codes.append(codes)
