@@ -7,6 +7,7 @@ import typer
 from hogo import __version__
 from hogo.cli import (
     access_commands,
+    anonymize_commands,
     audit_commands,
     consent_commands,
     demo_commands,
@@ -48,6 +49,7 @@ incident_commands.register(app)
 policy_change_commands.register(ledger_commands.policy_app)
 access_commands.register(app)
 demo_commands.register(app)
+anonymize_commands.register(app)
 
 
 @app.command("version")
