@@ -281,7 +281,7 @@ def test_csv_is_the_table_alone_with_a_bom(research: Ledger) -> None:
         min_cell=10,
     )  # fmt: skip
     text = result.to_csv("ja").decode("utf-8")
-    assert text.startswith("\ufeff生年月日（年齢（10歳階級））,住所（都道府県）,人数,秘匿\r\n")
+    assert text.startswith("\ufeff生年月日（年齢・10歳階級）,住所（都道府県）,人数,秘匿\r\n")
     assert "30-39,東京都,,*\r\n" in text
     assert "計,計,34,\r\n" in text
     assert "complementary" not in text and "opted" not in text

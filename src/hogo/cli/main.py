@@ -19,6 +19,7 @@ from hogo.cli import (
     provision_commands,
     report_commands,
     request_commands,
+    stats_commands,
     subject_commands,
     sweep_commands,
     vendor_commands,
@@ -48,6 +49,7 @@ incident_commands.register(app)
 policy_change_commands.register(ledger_commands.policy_app)
 access_commands.register(app)
 demo_commands.register(app)
+stats_commands.register(app)
 
 
 @app.command("version")

@@ -47,6 +47,8 @@ class UnknownGeneralization(LookupError):
 class Generalization:
     name: str
     label: Mapping[str, str] = field(compare=False)
+    """ja/en: what is kept of the item, read after the item's own label: 住所（都道府県）,
+    postal code (first three digits)."""
     coarser: str | None
     """The next coarser built-in generalization; None when the next step is "*"."""
     formats: frozenset[str] = field(default=frozenset())
@@ -172,21 +174,21 @@ BUILT_IN: Mapping[str, Generalization] = MappingProxyType(
         for g in (
             Generalization(
                 "age5",
-                _label("年齢（5歳階級）", "age in 5-year bands"),
+                _label("年齢・5歳階級", "age in 5-year bands"),
                 "age10",
                 _DATE_FORMATS,
                 _age_band(5),
             ),
             Generalization(
                 "age10",
-                _label("年齢（10歳階級）", "age in 10-year bands"),
+                _label("年齢・10歳階級", "age in 10-year bands"),
                 "age20",
                 _DATE_FORMATS,
                 _age_band(10),
             ),
             Generalization(
                 "age20",
-                _label("年齢（20歳階級）", "age in 20-year bands"),
+                _label("年齢・20歳階級", "age in 20-year bands"),
                 None,
                 _DATE_FORMATS,
                 _age_band(20),
@@ -201,14 +203,14 @@ BUILT_IN: Mapping[str, Generalization] = MappingProxyType(
             Generalization("region", _label("地方", "region"), None, _ADDRESS_FORMATS, _region),
             Generalization(
                 "postal3",
-                _label("郵便番号（上3桁）", "postal code (first three digits)"),
+                _label("上3桁", "first three digits"),
                 "postal1",
                 _POSTAL_FORMATS,
                 _postal(3),
             ),
             Generalization(
                 "postal1",
-                _label("郵便番号（上1桁）", "postal code (first digit)"),
+                _label("上1桁", "first digit"),
                 None,
                 _POSTAL_FORMATS,
                 _postal(1),
@@ -217,7 +219,7 @@ BUILT_IN: Mapping[str, Generalization] = MappingProxyType(
             Generalization("year", _label("年", "year"), None, _DATE_FORMATS, _year),
             Generalization(
                 "email_domain",
-                _label("メールアドレスのドメイン", "e-mail domain"),
+                _label("ドメイン", "domain"),
                 None,
                 _EMAIL_FORMATS,
                 _email_domain,

@@ -39,6 +39,31 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+EXCLUDED: Mapping[str, Mapping[str, str]] = {
+    "ja": {
+        "erased": "消去済み",
+        "use_suspended": "利用停止中",
+        "special_care_without_consent": "要配慮個人情報への同意なし",
+        "consent_missing": "同意なし",
+        "consent_withdrawn": "同意の撤回",
+        "opted_out": "オプトアウト",
+        "reconsent_required": "改定後の再同意待ち",
+        "retention_passed": "保存期間の経過",
+    },
+    "en": {
+        "erased": "erased",
+        "use_suspended": "use suspended",
+        "special_care_without_consent": "no consent for special care-required items",
+        "consent_missing": "no consent",
+        "consent_withdrawn": "consent withdrawn",
+        "opted_out": "opted out",
+        "reconsent_required": "awaiting consent to the revised purpose",
+        "retention_passed": "past retention",
+    },
+}
+"""Why the purpose check left people out, as the run report words it (reason codes of
+hogo.domain.purpose_check that depend on the subject)."""
+
 
 @dataclass(frozen=True)
 class Dimension:
@@ -178,4 +203,4 @@ class Statistics:
         return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-__all__ = ["UNKNOWN", "WORDS", "Dimension", "Statistics"]
+__all__ = ["EXCLUDED", "UNKNOWN", "WORDS", "Dimension", "Statistics"]
