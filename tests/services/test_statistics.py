@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from hogo.services.ledger import Ledger
 from hogo.services.restrictions import suspend
 from hogo.services.statistics import parse_by, statistics
 from hogo.services.statistics_result import UNKNOWN
-from tests.services.consent_support import counts
+from tests.services.consent_support import counts, erase_directly, expire_records
 from tests.services.statistics_support import born, people, publish_research
 
 ANALYST = "analyst:hanako"
@@ -150,17 +151,24 @@ def test_people_the_purpose_check_refuses_are_left_out_and_counted(research: Led
         research, ids[2], scope="use", purpose=None, reason="request", origin="request",
         actor="officer",
     )  # fmt: skip
+    erase_directly(research, ids[3], research.now())
+    expire_records(research, ids[4], "address", date(2026, 6, 1))
     result = statistics(research, purpose="research", by="address:prefecture", actor=ANALYST)
-    assert result.excluded == {"opted_out": 1, "use_suspended": 1}
-    assert result.subjects_read == 32
-    assert result.value((TOTAL,)) == 32  # opted back in: counted
+    assert result.excluded == {
+        "opted_out": 1,
+        "use_suspended": 1,
+        "erased": 1,
+        "retention_passed": 1,
+    }
+    assert result.subjects_read == 30
+    assert result.value((TOTAL,)) == 30  # opted back in: counted
     [row] = audit_rows(research)
     assert row["outcome"] == "done" and row["subject_id"] is None
     assert row["items"] == ["address"]
     detail = row["detail"]
     assert isinstance(detail, dict)
-    assert detail["subjects_read"] == 32
-    assert detail["excluded"] == {"opted_out": 1, "use_suspended": 1}
+    assert detail["subjects_read"] == 30
+    assert detail["excluded"] == result.excluded
 
 
 def test_values_that_do_not_generalize_go_to_unknown(research: Ledger) -> None:

@@ -178,8 +178,9 @@ def _records(
 class _Tally:
     """Counts per cell, and per entry the distinct people behind it (for counts of records)."""
 
-    def __init__(self, by: tuple[By, ...], today: date) -> None:
+    def __init__(self, by: tuple[By, ...], today: date, *, by_records: bool) -> None:
         self.by = by
+        self.by_records = by_records
         self.today = today
         self.gens = [g.BUILT_IN[b.generalization] if b.generalization else None for b in by]
         self.cells: Counter[tuple[str, ...]] = Counter()
@@ -208,6 +209,8 @@ class _Tally:
         keys = [(self.category(0, value), *others) for value in first]
         self.cells.update(keys)
         self.records += len(keys)
+        if not self.by_records:
+            return  # one key per person: the counts are the people
         touched = {
             tuple(TOTAL if summed else v for v, summed in zip(key, mask, strict=True))
             for key in set(keys)
@@ -249,7 +252,7 @@ def statistics(
     dims = parse_by(by)
     items = tuple(dict.fromkeys(b.item for b in dims))
     today = japan_date(ledger.now())
-    tally = _Tally(dims, today)
+    tally = _Tally(dims, today, by_records=count == "records")
     read, excluded = 0, Counter[str]()
     with _reading(ledger) as conn:
         version = ledger.policy_in_force(conn)
@@ -396,7 +399,7 @@ def _build(
             f"{dims[finest].spec} has {len(categories[finest]):,} categories; "
             "generalize it or count by fewer items"
         )
-    shape = table(categories, tally.cells, tally.people)
+    shape = table(categories, tally.cells, tally.people if tally.by_records else None)
     hidden = suppress(shape, min_cell=threshold)
     out = []
     for n, b in enumerate(dims):
