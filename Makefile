@@ -74,6 +74,7 @@ bench: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/python benchmarks/bench_ledger.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_anonymize.py
+	$(BIN)/python benchmarks/bench_statistics.py
 
 clean:
 	rm -rf $(VENV) $(VERIFY) $(PEERS) $(SITE) .pytest_cache .mypy_cache .ruff_cache

@@ -20,6 +20,7 @@ from hogo.cli import (
     provision_commands,
     report_commands,
     request_commands,
+    stats_commands,
     subject_commands,
     sweep_commands,
     vendor_commands,
@@ -50,6 +51,7 @@ policy_change_commands.register(ledger_commands.policy_app)
 access_commands.register(app)
 demo_commands.register(app)
 anonymize_commands.register(app)
+stats_commands.register(app)
 
 
 @app.command("version")
