@@ -65,9 +65,7 @@ anonymized_provisions = Table(
     "anonymized_provisions",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column(
-        "creation_id", Id, ForeignKey("anonymized_creations.id"), nullable=False, index=True
-    ),
+    Column("creation_id", Id, ForeignKey("anonymized_creations.id"), nullable=False, index=True),
     Column("provided_at", DateTime(timezone=True), nullable=False),
     Column("provided_on", Date, nullable=False),
     Column("actor", String(200), nullable=False),
