@@ -20,8 +20,6 @@ from sqlalchemy import Connection, Row, select
 from hogo.ledger.audit import AuditEntry, Json, append
 from hogo.ledger.engine import READ_ONLY
 from hogo.ledger.tables_anonymized import anonymized_creations, anonymized_provisions
-from hogo.policy.announcements import CreatedDataset
-from hogo.policy.schema import Text
 from hogo.services.consent import aware
 from hogo.services.errors import BadInput, NotFound, Refused
 from hogo.services.ledger import Ledger
@@ -91,17 +89,6 @@ class Creation:
     risk_average: float
     digest: str
     provisions: tuple[Provision, ...] = field(default=())
-
-    def announced(self) -> CreatedDataset:
-        return CreatedDataset(
-            dataset=self.dataset,
-            label=Text(ja=self.label["ja"], en=self.label["en"]),
-            created_on=self.created_on,
-            items=self.items,
-            item_labels=tuple(
-                Text(ja=self.item_labels[i]["ja"], en=self.item_labels[i]["en"]) for i in self.items
-            ),
-        )
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -282,11 +269,6 @@ def list_creations(ledger: Ledger, *, dataset: str | None = None) -> list[Creati
     """Every creation, oldest first, with its provisions; no method is read."""
     with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn, conn.begin():
         return _read(conn, dataset=dataset, creation_id=None)
-
-
-def announced_creations(ledger: Ledger) -> list[CreatedDataset]:
-    """The creations as the policy announces them (Art. 43(3))."""
-    return [c.announced() for c in list_creations(ledger)]
 
 
 def _creation_id(value: object) -> int:
