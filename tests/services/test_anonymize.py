@@ -154,7 +154,7 @@ def _nothing_written(ledger: Ledger, before: dict[str, int], output: Path) -> No
     after = table_counts(ledger)
     assert after["anonymized_creations"] == before["anonymized_creations"] == 0
     assert not output.exists()
-    assert not [p for p in output.parent.iterdir()]  # no temporary file either
+    assert not list(output.parent.iterdir())  # no temporary file either
 
 
 @pytest.mark.parametrize(
