@@ -115,3 +115,23 @@ def table_counts(ledger: Ledger) -> dict[str, int]:
             table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
             for table in t.metadata.sorted_tables
         }
+
+
+def make_creation(ledger: Ledger, tmp_path: Path, *, count: int = 60) -> int:
+    """Publish the anonymising policy, collect `count` shoppers, create one dataset."""
+    from hogo.services.anonymized.create import Request, create
+
+    publish_variant(ledger, tmp_path, anonymizing)
+    shoppers(ledger, count)
+    output = tmp_path / "made" / "shoppers.csv"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    request = Request(
+        dataset="shoppers",
+        purpose="research",
+        items=RELEASED,
+        quasi=["birth_date", "gender", "postal_code"],
+        k=5,
+        max_suppression=0.1,
+        output=output,
+    )
+    return create(ledger, request, actor="officer").creation_id

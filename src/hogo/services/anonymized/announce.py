@@ -10,7 +10,6 @@ by forgetting a flag.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import Connection, select
@@ -25,8 +24,6 @@ from hogo.policy.announcements import CreatedDataset
 from hogo.policy.schema import Text
 from hogo.services.errors import BadInput, NotReady
 
-DATABASE_ENV = "HOGO_DATABASE_URL"
-
 
 def _sqlite_file(url: str) -> Path | None:
     parsed = make_url(url)
@@ -36,13 +33,14 @@ def _sqlite_file(url: str) -> Path | None:
 
 
 def configured_ledger() -> str | None:
-    """The ledger `hogo render` reads when none is named: $HOGO_DATABASE_URL when set,
-    else the default SQLite file when it exists; None when there is no ledger here."""
-    if os.environ.get(DATABASE_ENV):
-        return Settings().database_url
+    """The ledger `hogo render` reads when none is named: the configured database
+    ($HOGO_DATABASE_URL, else sqlite:///hogo.db) when it exists; a server database named in
+    the settings is taken to exist. None when there is no ledger here."""
     url = Settings().database_url
     path = _sqlite_file(url)
-    return url if path is not None and path.is_file() else None
+    if path is None:
+        return url
+    return url if path.is_file() else None
 
 
 def for_render(db: str | None, *, use_ledger: bool = True) -> list[CreatedDataset]:
