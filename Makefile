@@ -8,9 +8,20 @@ STAMP := $(VENV)/.installed-stamp
 EXAMPLE ?= examples/showcase/hogo.yaml
 SITE ?= site
 
-.PHONY: demo test lint types contracts pytest venv bench clean screenshots
+.PHONY: demo test lint types contracts pytest venv verify-venv bench clean screenshots
 
 venv: $(STAMP)
+
+# pycanon checks k and l of every table the anonymity tests release. It pins typer and
+# typing_extensions to versions hogo does not use, so it gets a venv of its own.
+VERIFY := .venv-verify
+VERIFY_STAMP := $(VERIFY)/.installed-stamp
+verify-venv: $(VERIFY_STAMP)
+
+$(VERIFY_STAMP): tests/verify/requirements.txt
+	test -x $(VERIFY)/bin/python || $(PYTHON) -m venv $(VERIFY)
+	$(VERIFY)/bin/python -m pip install --quiet -r tests/verify/requirements.txt
+	touch $(VERIFY_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,7 +53,7 @@ contracts: $(STAMP)
 # Two workers: the suite is I/O-bound enough (SQLite files, PostgreSQL) that it halves the
 # time on 2 cores. PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n 2
-pytest: $(STAMP)
+pytest: $(STAMP) $(VERIFY_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint types contracts pytest
@@ -54,7 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_api.py
 
 clean:
-	rm -rf $(VENV) $(SITE) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VERIFY) $(SITE) .pytest_cache .mypy_cache .ruff_cache
 
 # Browser tests again, keeping their screenshots in docs/screenshots/ (for the README).
 screenshots: $(STAMP)

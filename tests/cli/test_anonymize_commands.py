@@ -1,206 +1,261 @@
-"""hogo anonymize (from the ledger), hogo anonymized list/show/provide, and hogo render
-announcing what was made."""
+"""hogo anonymize --input FILE.csv: the released file, the report, and bad input refused whole."""
 
 from __future__ import annotations
 
 import csv
 import json
-import sqlite3
+import random
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from hogo.config import Settings
-from hogo.services.ledger import open_ledger
+from hogo.services import anonymize_csv
 from tests.cli.support import hogo
-from tests.conftest import FIXTURES
-from tests.services.anonymized_support import RELEASED, anonymizing, shoppers
+from tests.conftest import AnonymityVerifier
+
+HEADER = ["name", "age", "sex", "zip", "job", "disease"]
 
 
-def rows(env: dict[str, str], table: str) -> int:
-    path = env["HOGO_DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        return int(conn.execute(f"select count(*) from {table}").fetchone()[0])
+def write_people(path: Path, n: int = 400, seed: int = 5) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for i in range(n):
+            w.writerow(
+                [
+                    f"山田{i}",
+                    rng.randint(18, 90),
+                    rng.choice(["M", "F"]),
+                    f"{rng.randint(100, 109)}-{rng.randint(0, 9999):04d}",
+                    rng.choice(["会社員", "学生", "自営業", "公務員"]),
+                    rng.choice(["flu", "cold", "ulcer", "none"]),
+                ]
+            )
 
 
-def _policy(tmp_path: Path, *changes: Any) -> Path:
-    data = yaml.safe_load((FIXTURES / "full.yaml").read_text("utf-8"))
-    anonymizing(data)
-    for change in changes:
-        change(data)
-    path = tmp_path / "anonymizing.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
-    return path
+def read(path: Path) -> dict[str, list[str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    return {name: [row[i] for row in rows[1:]] for i, name in enumerate(rows[0])}
+
+
+def zip_hierarchy(path: Path, source: Path) -> None:
+    codes = sorted(set(read(source)["zip"]))
+    path.write_text(
+        "\n".join(f"{c};{c[:3]}-****;{c[:2]}*-****" for c in codes) + "\n", encoding="utf-8"
+    )
 
 
 @pytest.fixture
-def shop(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
-    """A ledger in force with the anonymising policy and 80 shoppers."""
-    policy = _policy(tmp_path)
-    assert hogo(env, "db", "upgrade")[0] == 0
-    code, _, err = hogo(
-        env, "policy", "publish", str(policy), "--effective", "2026-01-01", "--allow-errors"
-    )
-    assert code == 0, err
-    settings = Settings(database_url=env["HOGO_DATABASE_URL"], key_file=Path(env["HOGO_KEY_FILE"]))
-    ledger = open_ledger(settings)
-    try:
-        shoppers(ledger, 80)
-    finally:
-        ledger.close()
-    return {**env, "HOGO_POLICY": str(policy)}
+def people(tmp_path: Path) -> Path:
+    path = tmp_path / "people.csv"
+    write_people(path)
+    return path
 
 
-def _anonymize(env: dict[str, str], output: Path, *extra: str) -> tuple[int, str, str]:
-    return hogo(
-        env,
+def test_releases_a_k_anonymous_file_without_the_method(
+    tmp_path: Path, people: Path, pycanon: AnonymityVerifier
+) -> None:
+    out = tmp_path / "out.csv"
+    zips = tmp_path / "zip.csv"
+    zip_hierarchy(zips, people)
+    code, stdout, _ = hogo(
+        {},
         "anonymize",
-        "--dataset",
-        "shoppers",
-        "--purpose",
-        "research",
-        "--items",
-        ",".join(RELEASED),
+        "--input",
+        str(people),
         "--quasi",
-        "birth_date,gender,postal_code",
+        "age,sex,zip",
         "--sensitive",
-        "spend",
+        "disease",
         "--k",
         "5",
+        "--l",
+        "2",
         "--max-suppression",
-        "0.1",
+        "0.02",
+        "--hierarchy",
+        f"zip={zips}",
+        "--drop",
+        "name",
         "-o",
-        str(output),
+        str(out),
+        "--json",
+    )
+    assert code == 0, stdout
+    report = json.loads(stdout)
+    released = read(out)
+    assert list(released) == ["age", "sex", "zip", "job", "disease"]  # name dropped
+    assert report["released"] == len(released["age"]) == 400 - report["suppressed"]
+    assert report["suppressed"] <= 8 and report["k"] >= 5 and report["l"] >= 2
+    assert set(report["levels"]) == {"age", "sex", "zip"}
+    assert report["hierarchies"] == {"age": "intervals", "sex": "suppress", "zip": str(zips)}
+    assert all(z.endswith("-****") or z == "*" for z in released["zip"])
+    # The file holds the table only: the levels (the processing method) are not in it.
+    text = out.read_text("utf-8")
+    assert "level" not in text and "k=" not in text and str(zips) not in text
+    pycanon.verify(released, ["age", "sex", "zip"], ["disease"], k=report["k"], l=report["l"])
+
+
+def test_report_goes_to_stderr_in_either_language(tmp_path: Path, people: Path) -> None:
+    out = tmp_path / "out.csv"
+    args = ["anonymize", "--input", str(people), "--quasi", "age,sex", "--k", "3", "-o", str(out)]
+    code, stdout, stderr = hogo({}, *args, "--drop", "name")
+    assert code == 0 and stdout == ""
+    assert "k = " in stderr and "keep it secret, APPI Art. 43(2)" in stderr
+    assert "columns dropped: name" in stderr
+    code, _, stderr = hogo({}, *args, "--lang", "ja")
+    assert code == 0
+    assert "最小の同値クラス" in stderr and "第43条第2項" in stderr and "再識別リスク" in stderr
+
+
+def test_unusual_values_are_replaced(
+    tmp_path: Path, people: Path, pycanon: AnonymityVerifier
+) -> None:
+    out = tmp_path / "out.csv"
+    code, stdout, _ = hogo(
+        {},
+        "anonymize",
+        "--input",
+        str(people),
+        "--quasi",
+        "sex",
+        "--unusual",
+        "age",
+        "--drop",
+        "name,zip",
+        "--k",
+        "2",
+        "-o",
+        str(out),
+        "--json",
+    )
+    assert code == 0, stdout
+    report = json.loads(stdout)
+    assert report["unusual"]["age"]["method"] == "top_bottom"
+    high = int(report["unusual"]["age"]["high"])
+    assert max(int(a) for a in read(out)["age"]) == high
+    pycanon.verify(read(out), ["sex"], [], k=report["k"], l=None)
+
+
+def _fails(tmp_path: Path, source: Path, *extra: str) -> tuple[int, str]:
+    out = tmp_path / "out.csv"
+    code, stdout, stderr = hogo(
+        {},
+        "anonymize",
+        "--input",
+        str(source),
+        "--quasi",
+        "age,sex",
+        "--k",
+        "2",
+        "-o",
+        str(out),
         *extra,
     )
+    assert not out.exists(), "a failure must leave no output file"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    return code, stdout + stderr
 
 
-def test_anonymize_then_the_rendered_policy_lists_items_and_date(
-    shop: dict[str, str], tmp_path: Path
+def test_invalid_utf8_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "sjis.csv"
+    source.write_bytes("age,sex\n30,男\n".encode("shift_jis"))
+    code, text = _fails(tmp_path, source)
+    assert code == 2 and "is not valid UTF-8" in text
+
+
+def test_ragged_rows_are_refused(tmp_path: Path) -> None:
+    source = tmp_path / "ragged.csv"
+    source.write_text("age,sex\n30,M\n40\n", encoding="utf-8")
+    code, text = _fails(tmp_path, source)
+    assert code == 2 and "row 3 has 1 fields; the header has 2" in text
+
+
+def test_a_missing_column_is_refused(tmp_path: Path, people: Path) -> None:
+    code, text = _fails(tmp_path, people, "--sensitive", "salary")
+    assert code == 2 and "--sensitive: the file has no column 'salary'" in text
+
+
+def test_an_oversized_file_is_refused(
+    tmp_path: Path, people: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    output = tmp_path / "shoppers.csv"
-    code, out, err = _anonymize(shop, output)
-    assert code == 0, err
-    assert f"wrote {output}" in out and "creation #1 of dataset shoppers recorded" in out
-    assert "k = " in out and "information loss (ncp)" in out and "re-identification" in out
-    assert "age5" not in out and "level" not in out  # the method is not printed
-    with output.open(encoding="utf-8", newline="") as handle:
-        released = list(csv.DictReader(handle))
-    assert released and list(released[0]) == RELEASED
-    code, out, _ = hogo(shop, "anonymized", "list", "--json")
-    (made,) = json.loads(out)["creations"]
-    day = made["created_on"]
-    year, month, date_of_month = (int(p) for p in day.split("-"))
-    policy = shop["HOGO_POLICY"]
-    db = shop["HOGO_DATABASE_URL"]
-    code, ja, err = hogo(shop, "render", policy, "--format", "md", "--db", db)
-    assert code == 0, err
-    assert (
-        f"- 作成日：{year}年{month}月{date_of_month}日\n  - 含まれる項目：生年月日、性別、郵便番号、年間購入金額"
-        in ja
+    monkeypatch.setattr(anonymize_csv, "MAX_INPUT_BYTES", 100)
+    code, text = _fails(tmp_path, people)
+    assert code == 2 and "at most 100 are accepted" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("age,sex\n", "has a header but no rows"),
+        ("age,age\n1,2\n", "names the column 'age' twice"),
+        ("age,\n1,2\n", "column 2 of the header has no name"),
+    ],
+)
+def test_malformed_tables_are_refused(tmp_path: Path, content: str, message: str) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text(content, encoding="utf-8")
+    code, text = _fails(tmp_path, source)
+    assert code == 2 and message in text
+
+
+def test_a_hierarchy_that_does_not_nest_is_refused(tmp_path: Path, people: Path) -> None:
+    bad = tmp_path / "sex.csv"
+    bad.write_text("M;person;a\nF;person;b\n", encoding="utf-8")
+    code, text = _fails(tmp_path, people, "--hierarchy", f"sex={bad}")
+    assert code == 2 and "levels do not nest" in text and str(bad) in text
+
+
+def test_a_hierarchy_that_misses_a_value_is_refused(tmp_path: Path, people: Path) -> None:
+    partial = tmp_path / "sex.csv"
+    partial.write_text("M;*\n", encoding="utf-8")
+    code, text = _fails(tmp_path, people, "--hierarchy", f"sex={partial}")
+    assert code == 2 and "column 'sex'" in text and "does not cover the value 'F'" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--hierarchy", "job=x.csv"), "not in --quasi"),
+        (("--hierarchy", "age"), "write it as COLUMN=FILE.csv"),
+        (("--drop", "age"), "also named in --quasi"),
+        (("--l", "2"), "--l needs at least one --sensitive"),
+        (("--hierarchy", "age=missing.csv"), "does not exist"),
+    ],
+)
+def test_bad_options_are_refused(
+    tmp_path: Path, people: Path, extra: tuple[str, ...], message: str
+) -> None:
+    code, text = _fails(tmp_path, people, *extra)
+    assert code == 2 and message in text
+
+
+def test_no_solution_exits_1_and_writes_nothing(tmp_path: Path, people: Path) -> None:
+    code, text = _fails(tmp_path, people, "--k", "500")
+    assert code == 1 and "no_solution" in text and "400 rows, fewer than k = 500" in text
+
+
+def test_the_output_must_not_be_the_input(tmp_path: Path, people: Path) -> None:
+    before = people.read_bytes()
+    code, _, stderr = hogo(
+        {}, "anonymize", "--input", str(people), "--quasi", "age", "--k", "2", "-o", str(people)
     )
-    code, en, _ = hogo(shop, "render", policy, "--format", "md", "--lang", "en", "--db", db)
-    assert (
-        code == 0
-        and "Items it contains: date of birth, gender, postal code and yearly spending" in en
-    )
-    # Without --db, the configured ledger ($HOGO_DATABASE_URL) is read all the same.
-    code, html, _ = hogo(shop, "render", policy, "--lang", "en")
-    assert code == 0 and "date of birth, gender, postal code and yearly spending" in html
-    code, alone, _ = hogo(shop, "render", policy, "--format", "md", "--no-db")
-    assert code == 0 and "含まれる項目" not in alone
-    site = tmp_path / "site"
-    code, _, _ = hogo(shop, "render", policy, "--site", str(site))
-    assert code == 0
-    assert "年間購入金額" in (site / "ja" / "privacy-policy.md").read_text("utf-8")
+    assert code == 2 and "must not be the input" in stderr
+    assert people.read_bytes() == before
 
 
-def test_render_refuses_a_ledger_that_is_not_there(env: dict[str, str], tmp_path: Path) -> None:
-    missing = f"sqlite:///{tmp_path / 'none.db'}"
-    code, _, err = hogo(env, "render", str(FIXTURES / "full.yaml"), "--db", missing)
-    assert code == 2 and "no ledger at" in err
-    assert not (tmp_path / "none.db").exists()
-    code, _, err = hogo(env, "render", str(FIXTURES / "full.yaml"), "--db", missing, "--no-db")
-    assert code == 2 and "not both" in err
-    # Configured but never created: nothing to announce, the file renders alone.
-    code, _, _ = hogo(env, "render", str(FIXTURES / "full.yaml"), "--format", "md")
-    assert code == 0
-
-
-def test_render_refuses_a_ledger_that_needs_migrating(env: dict[str, str]) -> None:
-    path = env["HOGO_DATABASE_URL"].removeprefix("sqlite:///")
-    sqlite3.connect(path).close()
-    code, _, err = hogo(env, "render", str(FIXTURES / "full.yaml"))
-    assert code == 1 and "hogo db upgrade" in err
-
-
-def test_a_failed_run_leaves_no_file_and_no_record(shop: dict[str, str], tmp_path: Path) -> None:
-    output = tmp_path / "none.csv"
-    code, _, err = _anonymize(shop, output, "--k", "1000", "--max-suppression", "0")
-    assert code == 3 and "no_solution" in err
-    assert not output.exists() and rows(shop, "anonymized_creations") == 0
-    code, _, err = _anonymize(shop, output, "--items", "birth_date,gender,postal_code,spend,name")
-    assert code == 3 and "identifier_item" in err and not output.exists()
-    code, out, _ = _anonymize(shop, output, "--k", "1", "--json")
-    assert code == 2 and json.loads(out)["error"] == "bad_input"
-    assert rows(shop, "anonymized_creations") == 0
-
-
-def test_list_show_and_the_method_read(shop: dict[str, str], tmp_path: Path) -> None:
-    assert _anonymize(shop, tmp_path / "a.csv")[0] == 0
-    code, out, _ = hogo(shop, "anonymized", "list")
-    assert code == 0 and "#1  " in out and "shoppers" in out and "k=" in out
-    code, out, _ = hogo(shop, "anonymized", "show", "1")
-    assert code == 0 and "re-identification risk" in out and "processing method" not in out
-    code, out, _ = hogo(shop, "anonymized", "show", "1", "--method")
-    assert code == 0 and "processing method" in out and '"age5"' in out
-    code, out, _ = hogo(shop, "anonymized", "show", "1", "--method", "--json")
-    assert json.loads(out)["method"]["quasi"]["postal_code"]["released_from_level"] == 1
-    code, _, err = hogo(shop, "anonymized", "show", "1", "--method", "--actor", "analyst:ito")
-    assert code == 3 and "may not read the processing method" in err
-    code, _, err = hogo(shop, "anonymized", "show", "7")
-    assert code == 2 and "no anonymised dataset creation #7" in err
-    assert rows(shop, "audit") > 0
-
-
-def test_provide_prints_or_writes_the_notice(shop: dict[str, str], tmp_path: Path) -> None:
-    assert _anonymize(shop, tmp_path / "a.csv")[0] == 0
-    code, out, err = hogo(
-        shop, "anonymized", "provide", "1", "--to", "東都大学", "--method", "SFTP"
-    )
-    assert code == 0, err
-    assert out.startswith("【株式会社フル】匿名加工情報の提供について") and "東都大学 御中" in out
-    notice = tmp_path / "notices" / "en.txt"
-    code, out, _ = hogo(
-        shop, "anonymized", "provide", "1", "--to", "Toto University", "--lang", "en",
-        "-o", str(notice),
+def test_without_input_the_ledger_path_needs_a_dataset_and_a_purpose(tmp_path: Path) -> None:
+    code, stdout, _ = hogo(
+        {}, "anonymize", "--purpose", "stats", "--items", "age", "--k", "5",
+        "-o", str(tmp_path / "o.csv"), "--json",
     )  # fmt: skip
-    assert code == 0 and "provision #2 recorded; notice written to" in out
-    assert "anonymously processed information" in notice.read_text("utf-8")
-    code, out, _ = hogo(shop, "anonymized", "list")
-    assert "provided #1 on" in out and "to 東都大学 (SFTP)" in out and "provided #2" in out
-    code, _, err = hogo(shop, "anonymized", "provide", "1", "--to", "X", "-o", str(notice))
-    assert code == 2 and "cannot write the notice" in err
-    assert rows(shop, "anonymized_provisions") == 2
+    assert code == 2
+    assert json.loads(stdout)["message"].startswith("give --input FILE.csv, or --dataset")
 
 
-def test_provide_refused_when_the_policy_does_not_announce_it(
-    shop: dict[str, str], tmp_path: Path
-) -> None:
-    assert _anonymize(shop, tmp_path / "a.csv")[0] == 0
-
-    def unannounced(data: dict[str, Any]) -> None:
-        data["anonymized"][0]["provided_to"] = []
-        data["policy"]["version"] = "2"
-
-    later = _policy(tmp_path, unannounced)
-    code, _, err = hogo(
-        shop, "policy", "publish", str(later), "--effective", "2026-02-01", "--allow-errors"
-    )
-    assert code == 0, err
-    notice = tmp_path / "refused.txt"
-    code, _, err = hogo(shop, "anonymized", "provide", "1", "--to", "X", "-o", str(notice))
-    assert code == 3 and "provision_not_announced" in err
-    assert not notice.exists() and rows(shop, "anonymized_provisions") == 0
+def test_purpose_and_input_together_are_refused(tmp_path: Path, people: Path) -> None:
+    code, text = _fails(tmp_path, people, "--purpose", "stats")
+    assert code == 2 and "give one or the other" in text

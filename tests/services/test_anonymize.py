@@ -17,7 +17,7 @@ from hogo.services.anonymized import create as create_module
 from hogo.services.anonymized.announce import announced
 from hogo.services.anonymized.create import Request, create
 from hogo.services.anonymized.register import list_creations, read_method
-from hogo.services.errors import BadInput, NotFound, Refused
+from hogo.services.errors import BadInput, HogoError, NotFound, Refused
 from hogo.services.ledger import Ledger
 from hogo.services.public_policy import policy_page
 from hogo.services.restrictions import suspend
@@ -196,9 +196,9 @@ def test_a_contact_item_without_a_declared_generalization_is_refused(
 def test_no_solution_writes_no_register_row_and_no_file(shop: Ledger, tmp_path: Path) -> None:
     before = table_counts(shop)
     request = _request(tmp_path, k=SHOPPERS + 1, max_suppression=0.0)
-    with pytest.raises(Refused) as refused:
+    with pytest.raises(HogoError) as failed:
         create(shop, request, actor="officer")
-    assert refused.value.code == "no_solution" and "fewer than k" in refused.value.message
+    assert failed.value.code == "no_solution" and "fewer than k" in failed.value.message
     _nothing_written(shop, before, request.output)
     (bulk,) = _audit(shop, "use_bulk")  # the values were read: that is on the record
     assert bulk.outcome == "allowed"

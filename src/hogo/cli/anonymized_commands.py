@@ -1,4 +1,4 @@
-"""hogo anonymized list, show, provide: the register of anonymised datasets (APPI Arts. 43–44)."""
+"""hogo anonymized list, show, provide: the register of anonymised datasets (APPI Art. 43)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from rich.text import Text
 
 from hogo.cli.context import ActorOpt, DbOpt, JsonOpt, fail, ledger_for
 from hogo.cli.output import print_json, stdout
-from hogo.services.anonymized.create import UNUSUAL_MIN_COUNT, Created, Request, create
 from hogo.services.anonymized.provide import provide
 from hogo.services.anonymized.register import (
     Creation,
@@ -33,92 +32,6 @@ CreationArg = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.add_typer(anonymized_app, name="anonymized")
-    app.command("anonymize")(anonymize_command)
-
-
-def _names(text: str | None) -> list[str]:
-    return [] if text is None else [part.strip() for part in text.split(",") if part.strip()]
-
-
-def print_created(created: Created) -> None:
-    """The figures of a run, for the operator; the method stays in the register."""
-    out = stdout()
-    refused = sum(created.subjects_refused.values())
-    why = ", ".join(f"{n} {r}" for r, n in sorted(created.subjects_refused.items()))
-    l_part = f", l = {created.l}" if created.l is not None else ""
-    lines = [
-        f"wrote {created.output}: {created.rows_released} rows of {', '.join(created.items)}",
-        f"creation #{created.creation_id} of dataset {created.dataset} recorded; "
-        "its items and date are announced in the rendered policy (APPI Art. 43(3))",
-        f"subjects: {created.subjects}, left out by the purpose check: {refused}"
-        + (f" ({why})" if why else ""),
-        f"k = {created.k}{l_part}, {created.classes} classes, "
-        f"{created.suppressed} rows suppressed, {created.unusual_replaced} unusual values replaced",
-        f"information loss ({created.loss_measure}): {created.loss:.3f}; re-identification "
-        f"risk: highest {created.risk_highest:.3f}, average {created.risk_average:.3f}",
-        "the processing method is kept in the register: hogo anonymized show "
-        f"{created.creation_id} --method",
-    ]
-    for line in lines:
-        out.print(Text(line))
-
-
-def anonymize_command(
-    dataset: Annotated[
-        str, typer.Option("--dataset", help="The anonymised dataset (anonymized[].id).")
-    ],
-    purpose: Annotated[str, typer.Option("--purpose", help="The purpose the values are read for.")],
-    quasi: Annotated[
-        str, typer.Option("--quasi", help="Quasi-identifiers to generalise, comma-separated.")
-    ],
-    k: Annotated[int, typer.Option("--k", help="Every class has at least this many rows.")],
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help="The CSV file to write (must not exist).")
-    ],
-    items: Annotated[
-        str | None,
-        typer.Option("--items", help="Items to release, comma-separated (default: the dataset's)."),
-    ] = None,
-    sensitive: Annotated[
-        str | None, typer.Option("--sensitive", help="Sensitive items, comma-separated.")
-    ] = None,
-    l_div: Annotated[
-        int | None,
-        typer.Option("--l", help="Every class has this many distinct sensitive values."),
-    ] = None,
-    max_suppression: Annotated[
-        float, typer.Option("--max-suppression", help="Share of rows that may be removed.")
-    ] = 0.0,
-    unusual: Annotated[
-        int,
-        typer.Option(
-            "--unusual-min-count",
-            help="Values fewer people share are replaced in the other columns.",
-        ),
-    ] = UNUSUAL_MIN_COUNT,
-    actor: ActorOpt = "officer",
-    db: DbOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Make an anonymised dataset from the ledger, record it, and write it as CSV."""
-    request = Request(
-        dataset=dataset,
-        purpose=purpose,
-        quasi=_names(quasi),
-        k=k,
-        output=output,
-        items=_names(items) or None,
-        sensitive=_names(sensitive),
-        l=l_div,
-        max_suppression=max_suppression,
-        unusual_min_count=unusual,
-    )
-    with ledger_for(db, as_json=as_json) as ledger:
-        created = create(ledger, request, actor=actor)
-    if as_json:
-        print_json({"ok": True, **created.to_dict()})
-    else:
-        print_created(created)
 
 
 def _summary(c: Creation) -> str:

@@ -7,6 +7,7 @@ import typer
 from hogo import __version__
 from hogo.cli import (
     access_commands,
+    anonymize_commands,
     anonymized_commands,
     audit_commands,
     consent_commands,
@@ -50,6 +51,7 @@ policy_change_commands.register(ledger_commands.policy_app)
 access_commands.register(app)
 anonymized_commands.register(app)
 demo_commands.register(app)
+anonymize_commands.register(app)
 
 
 @app.command("version")

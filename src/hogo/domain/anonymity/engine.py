@@ -21,17 +21,18 @@ column integer-coded once, never on the raw rows.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from hogo.domain.anonymity.hierarchy import Hierarchy
-from hogo.domain.anonymity.lattice import MAX_NODES, Check, Lattice, search
+from hogo.domain.anonymity.hierarchy import Hierarchy, HierarchyError
+from hogo.domain.anonymity.lattice import MAX_NODES, Check, Lattice, Optimum, search
 
 IntArray = npt.NDArray[np.int64]
+Searcher = Callable[[Lattice, Callable[[tuple[int, ...]], Check]], Optimum | None]
 FloatArray = npt.NDArray[np.float64]
 
 LOSS_MEASURE = "ncp"
@@ -39,6 +40,7 @@ LOSS_MEASURE = "ncp"
 
 _KEY_LIMIT = 1 << 40
 """Mixed-radix keys are re-numbered densely before their range passes this (int64 safety)."""
+_DENSE_LIMIT = 1 << 20
 
 
 class NoSolution(ValueError):
@@ -137,18 +139,42 @@ def _code(values: Sequence[str]) -> tuple[IntArray, list[str]]:
     return coded, list(codes)
 
 
+def _dense(key: IntArray, span: int) -> tuple[IntArray, int]:
+    """`key` (values below `span`) renumbered 0..g-1, keeping order, and g.
+
+    A presence table is linear and several times faster than sorting while the key range
+    stays within a few times the number of keys; past that, np.unique sorts.
+    """
+    if span <= max(_DENSE_LIMIT, 4 * len(key)):
+        present = np.zeros(span, dtype=np.bool_)
+        present[key] = True
+        number = np.cumsum(present, dtype=np.int64) - 1
+        return number[key], int(number[-1]) + 1 if span else 0
+    unique, inverse = np.unique(key, return_inverse=True)
+    return inverse.astype(np.int64), len(unique)
+
+
+def _distinct(group: IntArray, groups: int, values: IntArray, size: int) -> IntArray:
+    """How many distinct `values` (codes below `size`) each of the `groups` holds."""
+    if groups * size <= max(_DENSE_LIMIT, 4 * len(values)):
+        present = np.zeros(groups * size, dtype=np.bool_)
+        present[group * size + values] = True
+        counted: IntArray = present.reshape(groups, size).sum(axis=1, dtype=np.int64)
+        return counted
+    pairs = np.unique(group * size + values)
+    return np.bincount(pairs // size, minlength=groups).astype(np.int64)
+
+
 def _group(columns: Sequence[IntArray], radices: Sequence[int]) -> tuple[IntArray, int]:
     """The group number of each row of equal values across `columns`, and how many groups."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
     span = 1
     for column, radix in zip(columns, radices, strict=True):
         if span * radix >= _KEY_LIMIT:
-            _, key = np.unique(key, return_inverse=True)
-            span = int(key.max()) + 1 if len(key) else 1
+            key, span = _dense(key, span)
         key = key * radix + column
         span *= radix
-    unique, inverse = np.unique(key, return_inverse=True)
-    return inverse.astype(np.int64), len(unique)
+    return _dense(key, span)
 
 
 @dataclass(frozen=True)
@@ -177,7 +203,10 @@ class _Table:
         radices: list[int] = []
         for name, hierarchy in quasi.items():
             codes, present = _code(columns[name])
-            restricted = hierarchy.restricted(present)
+            try:
+                restricted = hierarchy.restricted(present)
+            except HierarchyError as exc:
+                raise HierarchyError(f"column {name!r}: {exc}") from None
             coded = _quasi(name, restricted)
             self.quasi.append(coded)
             row_codes.append(codes)
@@ -214,8 +243,7 @@ class _Table:
         failing = sizes < k
         distinct: IntArray | None = None
         for j, size in enumerate(self.sensitive_sizes):
-            pairs = np.unique(of_combo * size + self.combo_codes[q + j])
-            found = np.bincount(pairs // size, minlength=count).astype(np.int64)
+            found = _distinct(of_combo, count, self.combo_codes[q + j], size)
             distinct = found if distinct is None else np.minimum(distinct, found)
         if l is not None and distinct is not None:
             failing |= distinct < l
@@ -286,6 +314,56 @@ def _no_solution(table: _Table, k: int, l: int | None, limit: int) -> NoSolution
     )
 
 
+class Problem:
+    """One anonymization task, prepared: the coded table, its lattice and the node check."""
+
+    def __init__(
+        self,
+        columns: Mapping[str, Sequence[str]],
+        *,
+        quasi: Mapping[str, Hierarchy],
+        sensitive: Sequence[str] = (),
+        k: int,
+        l: int | None = None,  # noqa: E741
+        max_suppression: float = 0.0,
+    ) -> None:
+        _check_arguments(columns, quasi, sensitive, k, l, max_suppression)
+        self.columns = columns
+        self.k, self.l = k, l
+        self.table = _Table(columns, quasi, list(sensitive))
+        # The limit counts whole rows: a 1 % limit on 150 rows allows 1 row, not 1.5.
+        self.limit = math.floor(max_suppression * self.table.n + 1e-9)
+        heights = [len(coded.maps) for coded in self.table.quasi]
+        if math.prod(heights) > MAX_NODES:
+            raise ValueError(
+                f"{math.prod(heights):,} combinations of levels to search (at most "
+                f"{MAX_NODES:,}): use fewer quasi-identifiers or hierarchies with fewer levels"
+            )
+        scale = self.table.scale
+        self.lattice = Lattice(heights, [[b / scale for b in bs] for bs in self.table.bounds])
+
+    def check(self, levels: tuple[int, ...]) -> Check:
+        classes = self.table.classes(levels, self.k, self.l)
+        if classes.suppressed > self.limit:
+            return Check(False, math.inf)
+        return Check(True, self.table.loss(levels, classes))
+
+    def solve(self, searcher: Searcher = search) -> Anonymization:
+        optimum = searcher(self.lattice, self.check)
+        if optimum is None:
+            raise _no_solution(self.table, self.k, self.l, self.limit)
+        return _release(
+            self.columns,
+            self.table,
+            optimum.node,
+            self.k,
+            self.l,
+            optimum.loss,
+            optimum.checked,
+            self.lattice,
+        )
+
+
 def anonymize(
     columns: Mapping[str, Sequence[str]],
     *,
@@ -301,29 +379,22 @@ def anonymize(
     already removed what must not be released (identifiers, codes). Raises NoSolution when
     nothing satisfies, ValueError (HierarchyError) for a malformed call or hierarchy.
     """
-    _check_arguments(columns, quasi, sensitive, k, l, max_suppression)
-    sensitive = list(sensitive)
-    table = _Table(columns, quasi, sensitive)
-    # The limit counts whole rows: a 1 % limit on 150 rows allows 1 row, not 1.5.
-    limit = math.floor(max_suppression * table.n + 1e-9)
-    heights = [len(coded.maps) for coded in table.quasi]
-    lattice = Lattice(heights, [[b / table.scale for b in bs] for bs in table.bounds])
-    if lattice.size > MAX_NODES:
-        raise ValueError(
-            f"{lattice.size:,} combinations of levels to search (at most {MAX_NODES:,}): "
-            "use fewer quasi-identifiers or hierarchies with fewer levels"
-        )
+    problem = Problem(
+        columns, quasi=quasi, sensitive=sensitive, k=k, l=l, max_suppression=max_suppression
+    )
+    return problem.solve()
 
-    def check(levels: tuple[int, ...]) -> Check:
-        classes = table.classes(levels, k, l)
-        if classes.suppressed > limit:
-            return Check(False, math.inf)
-        return Check(True, table.loss(levels, classes))
 
-    optimum = search(lattice, check)
-    if optimum is None:
-        raise _no_solution(table, k, l, limit)
-    return _release(columns, table, optimum.node, k, l, optimum.loss, optimum.checked, lattice)
+def _labels(level: Sequence[str]) -> list[str]:
+    """The distinct labels of a level, in the order their codes were given (first use)."""
+    return list(dict.fromkeys(level))
+
+
+def _ranks(labels: list[str]) -> IntArray:
+    """ranks[code]: the place of labels[code] in sorted order."""
+    ranks = np.empty(len(labels), dtype=np.int64)
+    ranks[sorted(range(len(labels)), key=labels.__getitem__)] = np.arange(len(labels))
+    return ranks
 
 
 def _release(
@@ -341,16 +412,24 @@ def _release(
     kept_rows = np.flatnonzero(kept_combo[table.combo_of_row])
     released_classes = classes.sizes[~classes.failing]
     by_name = {coded.name: (i, coded) for i, coded in enumerate(table.quasi)}
-    out: dict[str, list[str]] = {}
+    cells: dict[str, tuple[IntArray, list[str]]] = {}
     for name, values in columns.items():
         if name in by_name:
             i, coded = by_name[name]
-            labels = np.array(coded.hierarchy.levels[levels[i]], dtype=object)
-            out[name] = labels[table.row_codes[i][kept_rows]].tolist()
+            cells[name] = (
+                coded.maps[levels[i]][table.row_codes[i][kept_rows]],
+                _labels(coded.hierarchy.levels[levels[i]]),
+            )
         else:
-            out[name] = [values[r] for r in kept_rows.tolist()]
-    order = sorted(range(len(kept_rows)), key=lambda r: tuple(out[c][r] for c in out))
-    out = {name: [cells[r] for r in order] for name, cells in out.items()}
+            codes, labels = _code(values)
+            cells[name] = (codes[kept_rows], labels)
+    # Rows sorted by their released values, column by column: no trace of the input order.
+    ranks = [_ranks(labels)[codes] for codes, labels in cells.values()]
+    order = np.lexsort(ranks[::-1]) if ranks else np.arange(0)
+    out = {
+        name: np.array(labels, dtype=object)[codes[order]].tolist()
+        for name, (codes, labels) in cells.items()
+    }
     smallest = int(released_classes.min())
     distinct = None if classes.distinct is None else int(classes.distinct[~classes.failing].min())
     return Anonymization(

@@ -25,17 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hogo.domain.anonymity import Anonymization, NoSolution, anonymize, replace_unusual
-from hogo.domain.anonymity.unusual import DEFAULT_MIN_COUNT
 from hogo.ledger.audit import Json
 from hogo.policy.schema import AnonymizedDataset, Policy
 from hogo.services.anonymized.processing import Plan, build_hierarchy, plan
 from hogo.services.anonymized.read import BulkRead, read_for_purpose
 from hogo.services.anonymized.register import NewCreation, check_actor, record_creation
-from hogo.services.errors import BadInput, NotFound, Refused
+from hogo.services.errors import BadInput, HogoError, NotFound, Refused
 from hogo.services.ledger import Ledger, japan_date
-
-UNUSUAL_MIN_COUNT = DEFAULT_MIN_COUNT
-"""Default: a value fewer than this many people share is unusual (Rules Art. 34(iv))."""
 
 MIN_K = 2
 """k = 1 makes every row its own class: no anonymity at all, so it is refused."""
@@ -57,7 +53,8 @@ class Request:
     sensitive: Sequence[str] = ()
     l: int | None = None  # noqa: E741 - the letter the literature uses
     max_suppression: float = 0.0
-    unusual_min_count: int = UNUSUAL_MIN_COUNT
+    unusual: Sequence[str] | None = None
+    """Columns whose unusual values are replaced; None: the sensitive and passed-through."""
 
 
 @dataclass(frozen=True)
@@ -117,8 +114,6 @@ def _check_numbers(request: Request) -> None:
             raise BadInput("l-diversity needs a sensitive item (--sensitive)")
     if not isinstance(share, int | float) or not (math.isfinite(share) and 0 <= share < 1):
         raise BadInput("--max-suppression is a share from 0 up to (not including) 1, e.g. 0.01")
-    if request.unusual_min_count < 1:
-        raise BadInput("the unusual-value threshold must be at least 1")
 
 
 def _check_output(path: Path) -> None:
@@ -142,10 +137,27 @@ def _columns(read: BulkRead, items: Sequence[str]) -> dict[str, list[str]]:
     return {item: [row.get(item) or "" for row in read.rows] for item in items}
 
 
+def _unusual_columns(request: Request, columns_plan: Plan) -> list[str]:
+    if request.unusual is None:
+        return [*columns_plan.sensitive, *columns_plan.passed]
+    named = list(dict.fromkeys(request.unusual))
+    stray = [n for n in named if n not in columns_plan.items]
+    if stray:
+        raise BadInput(f"--unusual names {', '.join(stray)}, not among the items of the run")
+    quasi = [n for n in named if n in columns_plan.quasi]
+    if quasi:
+        raise BadInput(
+            f"--unusual names quasi-identifier(s) {', '.join(quasi)}: their rare values are "
+            "generalised or suppressed by k-anonymity instead"
+        )
+    return named
+
+
 def _unusual(
     columns: dict[str, list[str]], names: Sequence[str], min_count: int
 ) -> tuple[int, dict[str, Json]]:
-    """Rules Art. 34(iv): rare categories withheld, numbers top- and bottom-coded."""
+    """Rules Art. 34(iv): a category fewer than `min_count` rows share is withheld, numbers
+    are top- and bottom-coded (as the CSV path does: min_count is max(k, 2))."""
     replaced = 0
     method: dict[str, Json] = {}
     for name in names:
@@ -200,6 +212,7 @@ def create(ledger: Ledger, request: Request, *, actor: str) -> Created:
         quasi=request.quasi,
         sensitive=request.sensitive,
     )
+    unusual = _unusual_columns(request, columns_plan)
     read = read_for_purpose(
         ledger,
         purpose=request.purpose,
@@ -211,7 +224,7 @@ def create(ledger: Ledger, request: Request, *, actor: str) -> Created:
         raise Refused("the policy in force changed during the run; run it again")
     if not read.rows:
         raise NoRows(read)
-    result, method, replaced = _process(read, dataset, columns_plan, request)
+    result, method, replaced = _process(read, dataset, columns_plan, request, unusual)
     data = _csv(result, columns_plan.items)
     digest = hashlib.sha256(data).hexdigest()
     item_labels = {
@@ -274,7 +287,11 @@ class NoRows(Refused):
 
 
 def _process(
-    read: BulkRead, dataset: AnonymizedDataset, columns_plan: Plan, request: Request
+    read: BulkRead,
+    dataset: AnonymizedDataset,
+    columns_plan: Plan,
+    request: Request,
+    unusual: Sequence[str],
 ) -> tuple[Anonymization, dict[str, Json], int]:
     columns = _columns(read, columns_plan.items)
     today = japan_date(read.at)
@@ -291,8 +308,7 @@ def _process(
         columns[name] = built.column
         hierarchies[name] = built.hierarchy
         quasi_method[name] = built.method
-    others = [*columns_plan.sensitive, *columns_plan.passed]
-    replaced, unusual_method = _unusual(columns, others, request.unusual_min_count)
+    replaced, unusual_method = _unusual(columns, unusual, max(request.k, 2))
     try:
         result = anonymize(
             columns,
@@ -303,7 +319,7 @@ def _process(
             max_suppression=request.max_suppression,
         )
     except NoSolution as exc:
-        raise Refused(
+        raise HogoError(
             f"{exc}; allow more suppression (--max-suppression), lower k or l, or declare "
             "coarser generalizations",
             code="no_solution",
