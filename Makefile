@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]' && $(BIN)/python benchmarks/bench_purpose_check.py
 	$(BIN)/python benchmarks/bench_ledger.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_statistics.py
 
 clean:
 	rm -rf $(VENV) $(VERIFY) $(SITE) .pytest_cache .mypy_cache .ruff_cache

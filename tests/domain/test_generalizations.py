@@ -15,6 +15,8 @@ from hogo.domain.generalizations import (
     age_on,
     chain,
     generalize,
+    sort_key,
+    value_label,
 )
 from hogo.domain.prefectures import PREFECTURES, REGIONS_EN, find_prefecture
 
@@ -252,3 +254,24 @@ def test_any_text_is_generalized_or_refused_cleanly(text: str) -> None:
         else:
             assert isinstance(result, str)
             assert result
+
+
+def test_tables_order_ages_and_prefectures_naturally() -> None:
+    bands = ["100-104", "5-9", "30-34", "0-4"]
+    assert sorted(bands, key=lambda v: sort_key("age5", v)) == ["0-4", "5-9", "30-34", "100-104"]
+    prefs = ["沖縄県", "東京都", "北海道"]
+    assert sorted(prefs, key=lambda v: sort_key("prefecture", v)) == ["北海道", "東京都", "沖縄県"]
+    regions = ["九州・沖縄", "関東", "北海道"]
+    assert sorted(regions, key=lambda v: sort_key("region", v)) == ["北海道", "関東", "九州・沖縄"]
+    assert sorted(["b", "a"], key=lambda v: sort_key(None, v)) == ["a", "b"]
+
+
+def test_english_readers_see_prefectures_and_regions_in_english() -> None:
+    assert value_label("prefecture", "東京都", "en") == "Tokyo"
+    assert value_label("prefecture", "東京都", "ja") == "東京都"
+    assert value_label("region", "九州・沖縄", "en") == "Kyushu-Okinawa"
+    assert value_label("age5", "30-34", "en") == "30-34"
+
+
+def test_only_the_e_mail_domain_is_open_ended() -> None:
+    assert [name for name, g in BUILT_IN.items() if g.open_ended] == ["email_domain"]

@@ -21,6 +21,7 @@ from hogo.cli import (
     provision_commands,
     report_commands,
     request_commands,
+    stats_commands,
     subject_commands,
     sweep_commands,
     vendor_commands,
@@ -52,6 +53,7 @@ access_commands.register(app)
 anonymized_commands.register(app)
 demo_commands.register(app)
 anonymize_commands.register(app)
+stats_commands.register(app)
 
 
 @app.command("version")

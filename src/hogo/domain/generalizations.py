@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from hogo.domain.prefectures import find_prefecture
+from hogo.domain.prefectures import BY_NAME, REGIONS_EN, find_prefecture
 
 SUPPRESSED = "*"
 """What a value becomes after the coarsest generalization: nothing is shown."""
@@ -47,11 +47,16 @@ class UnknownGeneralization(LookupError):
 class Generalization:
     name: str
     label: Mapping[str, str] = field(compare=False)
+    """ja/en: what is kept of the item, read after the item's own label: 住所（都道府県）,
+    postal code (first three digits)."""
     coarser: str | None
     """The next coarser built-in generalization; None when the next step is "*"."""
     formats: frozenset[str] = field(default=frozenset())
     """The item formats (hogo.policy ItemFormat values) it reads; empty means any."""
     rule: Callable[[str, date], str] = field(default=lambda value, today: value, compare=False)
+    open_ended: bool = False
+    """Its results are not a fixed, public list (an e-mail domain may be one family's):
+    a result held by too few people must not even be named."""
 
     def apply(self, value: str, *, today: date) -> str:
         """The generalized value; `today` matters for ages only."""
@@ -169,21 +174,21 @@ BUILT_IN: Mapping[str, Generalization] = MappingProxyType(
         for g in (
             Generalization(
                 "age5",
-                _label("年齢（5歳階級）", "age in 5-year bands"),
+                _label("年齢・5歳階級", "age in 5-year bands"),
                 "age10",
                 _DATE_FORMATS,
                 _age_band(5),
             ),
             Generalization(
                 "age10",
-                _label("年齢（10歳階級）", "age in 10-year bands"),
+                _label("年齢・10歳階級", "age in 10-year bands"),
                 "age20",
                 _DATE_FORMATS,
                 _age_band(10),
             ),
             Generalization(
                 "age20",
-                _label("年齢（20歳階級）", "age in 20-year bands"),
+                _label("年齢・20歳階級", "age in 20-year bands"),
                 None,
                 _DATE_FORMATS,
                 _age_band(20),
@@ -198,14 +203,14 @@ BUILT_IN: Mapping[str, Generalization] = MappingProxyType(
             Generalization("region", _label("地方", "region"), None, _ADDRESS_FORMATS, _region),
             Generalization(
                 "postal3",
-                _label("郵便番号（上3桁）", "postal code (first three digits)"),
+                _label("上3桁", "first three digits"),
                 "postal1",
                 _POSTAL_FORMATS,
                 _postal(3),
             ),
             Generalization(
                 "postal1",
-                _label("郵便番号（上1桁）", "postal code (first digit)"),
+                _label("上1桁", "first digit"),
                 None,
                 _POSTAL_FORMATS,
                 _postal(1),
@@ -214,10 +219,11 @@ BUILT_IN: Mapping[str, Generalization] = MappingProxyType(
             Generalization("year", _label("年", "year"), None, _DATE_FORMATS, _year),
             Generalization(
                 "email_domain",
-                _label("メールアドレスのドメイン", "e-mail domain"),
+                _label("ドメイン", "domain"),
                 None,
                 _EMAIL_FORMATS,
                 _email_domain,
+                open_ended=True,
             ),
         )
     }
@@ -229,6 +235,32 @@ def get(name: str) -> Generalization:
         return BUILT_IN[name]
     except KeyError:
         raise UnknownGeneralization(name) from None
+
+
+_REGION_ORDER = {region: n for n, region in enumerate(REGIONS_EN)}
+_AGE_BAND = re.compile(r"^(\d+)-\d+$")
+
+
+def sort_key(name: str | None, value: str) -> tuple[int, str]:
+    """Where a result of `name` goes in a table: ages and prefectures in their natural
+    order (JIS code order for prefectures), everything else by its text."""
+    if name == "prefecture" and value in BY_NAME:
+        return BY_NAME[value].code, ""
+    if name == "region" and value in _REGION_ORDER:
+        return _REGION_ORDER[value], ""
+    band = _AGE_BAND.match(value) if name in ("age5", "age10", "age20") else None
+    if band:
+        return int(band[1]), ""
+    return 0, value
+
+
+def value_label(name: str | None, value: str, lang: str) -> str:
+    """A result as a reader of `lang` sees it: prefectures and regions in English for "en"."""
+    if lang == "en" and name == "prefecture" and value in BY_NAME:
+        return BY_NAME[value].en
+    if lang == "en" and name == "region" and value in REGIONS_EN:
+        return REGIONS_EN[value]
+    return value
 
 
 def generalize(name: str, value: str, *, today: date) -> str:

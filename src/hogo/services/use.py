@@ -327,3 +327,10 @@ def use_many(
     return {
         s: UseResult(s, decisions[s], values[s] if decisions[s].allowed else None) for s in unique
     }
+
+
+subject_states = _states
+"""The purpose check's state of a batch of subjects, for other services that read in bulk
+(statistics) and must judge each subject exactly as `use_many` does."""
+latest_values = _values
+"""The latest value of each item for a batch of subjects already allowed, decrypted."""

@@ -11,18 +11,21 @@ A question refused whatever the subject (the purpose is not announced, an item i
 mapped to it, the actor may not act for it) refuses the whole run before anything is
 decrypted; that refusal is audited too.
 
-This reads in batches with the purpose check's own state reader (`hogo.services.use`);
-the statistics service reads the same way, and the two may share one reader later.
+This reads in batches, in subject-id order, with the purpose check's own state and value
+readers (`hogo.services.use`), in one read-only transaction (a repeatable-read snapshot on
+PostgreSQL), as the statistics service does; only subjects holding one of the items are
+considered.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.engine import Connection
 
 from hogo.domain.purpose_check import ReasonCode, SubjectState, decide, decide_many
@@ -31,7 +34,7 @@ from hogo.ledger.audit import AuditEntry, Json, append
 from hogo.ledger.engine import READ_ONLY
 from hogo.services.errors import Refused
 from hogo.services.ledger import Ledger, PolicyInForce, japan_date
-from hogo.services.use import MAX_BATCH, _states, _values, actor_role
+from hogo.services.use import MAX_BATCH, actor_role, latest_values, subject_states
 
 STATIC_REFUSALS = frozenset(
     {ReasonCode.PURPOSE_UNKNOWN, ReasonCode.ITEM_NOT_MAPPED, ReasonCode.ACTOR_NOT_ALLOWED}
@@ -46,18 +49,27 @@ class BulkRead:
     rows: list[dict[str, str | None]]
     """One mapping per allowed subject: item → latest value, None when not held."""
     subjects: int
-    """Subjects considered: every subject not erased."""
+    """Subjects considered: every subject holding one of the items."""
     refused: Mapping[str, int]
     """Subjects left out, by the purpose check's reason."""
     version: PolicyInForce
     at: datetime
 
 
-def _subject_ids(conn: Connection) -> list[str]:
-    query = (
-        select(t.subjects.c.id).where(t.subjects.c.erased_at.is_(None)).order_by(t.subjects.c.id)
-    )
-    return [row.id for row in conn.execute(query)]
+def _batches(conn: Connection, items: tuple[str, ...]) -> Iterator[list[str]]:
+    """The ids of the subjects holding any of `items`, MAX_BATCH at a time, in id order."""
+    s, rec = t.subjects, t.records
+    holding = exists().where(rec.c.subject_id == s.c.id, rec.c.item.in_(items))
+    last: str | None = None
+    while True:
+        query = select(s.c.id).where(holding).order_by(s.c.id).limit(MAX_BATCH)
+        if last is not None:
+            query = query.where(s.c.id > last)
+        ids = list(conn.execute(query).scalars())
+        if not ids:
+            return
+        last = ids[-1]
+        yield ids
 
 
 def _entry(
@@ -92,7 +104,10 @@ def read_for_purpose(
     wanted = tuple(dict.fromkeys(items))
     role = actor_role(actor)
     now = ledger.now()
-    with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn, conn.begin():
+    options: dict[str, Any] = {READ_ONLY: True}
+    if ledger.engine.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"  # batches read one snapshot
+    with ledger.engine.connect().execution_options(**options) as conn, conn.begin():
         version = ledger.policy_in_force(conn)
         probe = decide(version.compiled, SubjectState(), purpose=purpose, items=wanted, actor=role)
         if not probe.allowed and probe.reason in STATIC_REFUSALS:
@@ -101,18 +116,18 @@ def read_for_purpose(
             refusal = None
             rows: list[dict[str, str | None]] = []
             refused: Counter[str] = Counter()
-            ids = _subject_ids(conn)
-            for start in range(0, len(ids), MAX_BATCH):
-                batch = ids[start : start + MAX_BATCH]
-                states = _states(conn, version, batch, wanted, japan_date(now))
+            subjects = 0
+            for batch in _batches(conn, wanted):
+                subjects += len(batch)
+                states = subject_states(conn, version, batch, wanted, japan_date(now))
                 decisions = decide_many(
                     version.compiled, states, purpose=purpose, items=wanted, actor=role
                 )
                 allowed = [s for s in batch if decisions[s].allowed]
                 refused.update(decisions[s].reason.value for s in batch if not decisions[s].allowed)
-                values = _values(ledger, conn, allowed, wanted)
+                values = latest_values(ledger, conn, allowed, wanted)
                 rows.extend({item: values[s].get(item) for item in wanted} for s in allowed)
-            read = BulkRead(rows, len(ids), dict(refused), version, now)
+            read = BulkRead(rows, subjects, dict(refused), version, now)
     entry = _entry(
         None if refusal else read,
         at=now,
