@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 EXAMPLE ?= examples/showcase/hogo.yaml
 SITE ?= site
 
-.PHONY: demo test lint types contracts pytest venv verify-venv bench clean screenshots
+.PHONY: demo test lint types contracts pytest venv verify-venv peers-venv bench clean screenshots
 
 venv: $(STAMP)
 
@@ -22,6 +22,16 @@ $(VERIFY_STAMP): tests/verify/requirements.txt
 	test -x $(VERIFY)/bin/python || $(PYTHON) -m venv $(VERIFY)
 	$(VERIFY)/bin/python -m pip install --quiet -r tests/verify/requirements.txt
 	touch $(VERIFY_STAMP)
+
+# anjana and anonypy, the peers of the anonymization benchmark, for the same reason.
+PEERS := .venv-peers
+PEERS_STAMP := $(PEERS)/.installed-stamp
+peers-venv: $(PEERS_STAMP)
+
+$(PEERS_STAMP): benchmarks/peers-requirements.txt
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet -r benchmarks/peers-requirements.txt
+	touch $(PEERS_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,15 +68,16 @@ pytest: $(STAMP) $(VERIFY_STAMP)
 
 test: lint types contracts pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/python benchmarks/bench_policy.py
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[bench]' && $(BIN)/python benchmarks/bench_purpose_check.py
 	$(BIN)/python benchmarks/bench_ledger.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_statistics.py
+	$(BIN)/python benchmarks/bench_anonymize.py
 
 clean:
-	rm -rf $(VENV) $(VERIFY) $(SITE) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VERIFY) $(PEERS) $(SITE) .pytest_cache .mypy_cache .ruff_cache
 
 # Browser tests again, keeping their screenshots in docs/screenshots/ (for the README).
 screenshots: $(STAMP)
