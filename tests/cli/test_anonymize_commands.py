@@ -247,13 +247,13 @@ def test_the_output_must_not_be_the_input(tmp_path: Path, people: Path) -> None:
     assert people.read_bytes() == before
 
 
-def test_the_ledger_path_is_not_built_here(tmp_path: Path) -> None:
+def test_without_input_the_ledger_path_needs_a_dataset_and_a_purpose(tmp_path: Path) -> None:
     code, stdout, _ = hogo(
         {}, "anonymize", "--purpose", "stats", "--items", "age", "--k", "5",
         "-o", str(tmp_path / "o.csv"), "--json",
     )  # fmt: skip
-    assert code == 1
-    assert json.loads(stdout)["message"].startswith("reading from the ledger: not built")
+    assert code == 2
+    assert json.loads(stdout)["message"].startswith("give --input FILE.csv, or --dataset")
 
 
 def test_purpose_and_input_together_are_refused(tmp_path: Path, people: Path) -> None:

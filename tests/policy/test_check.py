@@ -65,6 +65,22 @@ def _add_item(
         purpose(data, use)["items"].append(item["id"])
 
 
+def dataset(data: dict[str, Any]) -> dict[str, Any]:
+    first: dict[str, Any] = data["anonymized"][0]
+    return first
+
+
+def generalize(data: dict[str, Any], item: str, spec: Any) -> None:
+    dataset(data)["items"].append(item)
+    dataset(data).setdefault("generalizations", {})[item] = spec
+
+
+def _free_text_in_dataset(data: dict[str, Any]) -> None:
+    item = {"id": "review", "label": {"ja": "レビュー", "en": "review"}, "kind": "free_text"}
+    _add_item(data, item, collect=True, use="orders")
+    dataset(data)["items"].append("review")
+
+
 FIRES: dict[str, Mutation] = {
     "HG001": lambda d: purpose(d, "orders")["items"].append("fax"),
     "HG002": lambda d: recipient(d, "partner_us")["purposes"].append("profiling"),
@@ -116,6 +132,11 @@ FIRES: dict[str, Mutation] = {
     "HG035": lambda d: d["requests"].update(kinds=["disclosure", "correction"]),
     "HG036": lambda d: d["organization"]["complaint_contact"].update(channels=[], email=None),
     "HG037": lambda d: recipient(d, "list_broker").pop("address"),
+    "HG040": lambda d: dataset(d)["items"].append("name"),
+    "HG041": lambda d: dataset(d)["items"].append("email"),
+    "HG042": lambda d: generalize(d, "email", "age5"),
+    "HG043": lambda d: dataset(d).update(provided_to=[{"ja": "研究機関", "en": "researchers"}]),
+    "HG044": lambda d: _free_text_in_dataset(d),
 }
 
 
@@ -149,6 +170,17 @@ def test_rule_fires(rule_id: str) -> None:
 
 # Near misses: the situation a rule is about, done right, must not fire it.
 NEAR_MISSES: list[tuple[str, Mutation, date]] = [
+    ("HG041", lambda d: generalize(d, "email", "email_domain"), TODAY),
+    ("HG042", lambda d: generalize(d, "email", "email_domain"), TODAY),
+    ("HG042", lambda d: generalize(d, "email", {"a@b.jp": ["b.jp", "*"]}), TODAY),
+    (
+        "HG043",
+        lambda d: dataset(d).update(
+            provided_to=[{"ja": "研究機関", "en": "researchers"}],
+            provision_method={"ja": "暗号化して送付", "en": "sent encrypted"},
+        ),
+        TODAY,
+    ),
     ("HG008", lambda d: purpose(d, "wellness").update(basis="consent"), TODAY),
     (
         "HG009",

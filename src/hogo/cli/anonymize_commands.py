@@ -1,8 +1,10 @@
-"""hogo anonymize: anonymously processed information from a CSV file (APPI Arts. 43–46).
+"""hogo anonymize: anonymously processed information (APPI Arts. 43–46) from a CSV file
+(--input) or from the ledger (--dataset).
 
-The released file carries the table only; the report (figures and the levels chosen,
-which are the processing method APPI Art. 43(2) keeps secret) goes to the operator's
-terminal: stderr as text, or stdout with --json.
+The released file carries the table only. From a CSV file, the report (figures and the
+levels chosen, which are the processing method APPI Art. 43(2) keeps secret) goes to the
+operator's terminal: stderr as text, or stdout with --json. From the ledger, the method
+goes into the register, encrypted, and the report gives the figures only.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from hogo.cli.context import JsonOpt, fail
+from hogo.cli.context import ActorOpt, DbOpt, JsonOpt, fail, ledger_for
 from hogo.cli.output import print_json, stderr
 from hogo.services.anonymize_csv import CsvAnonymization, anonymize_csv
-from hogo.services.errors import BadInput, HogoError, NotReady
+from hogo.services.anonymized.create import Created, Request, create
+from hogo.services.errors import BadInput, HogoError
 
 
 class Lang(StrEnum):
@@ -51,6 +54,27 @@ LABELS = {
         "dropped": "削除した列: {names}",
         "search": "探索: 一般化 {size:,} 通りのうち {checked:,} 通りを検査",
         "none": "なし",
+    },
+}
+LEDGER_LABELS = {
+    "en": {
+        "released": "anonymized: {released:,} of {rows:,} rows of {items} written to {output} "
+        "({suppressed:,} suppressed)",
+        "recorded": "creation #{id} of dataset {dataset} recorded; its items and date are "
+        "announced in the rendered policy (APPI Art. 43(3))",
+        "subjects": "subjects: {subjects:,}; left out by the purpose check: {refused:,}{why}",
+        "unusual": "unusual values replaced: {count:,}",
+        "method": "the processing method is kept in the register, encrypted: "
+        "hogo anonymized show {id} --method",
+    },
+    "ja": {
+        "released": "匿名加工: {rows:,} 行のうち {released:,} 行（項目: {items}）を {output} に"
+        "書き出しました（削除 {suppressed:,} 行）",
+        "recorded": "データセット {dataset} の作成 #{id} を記録しました。含まれる項目と作成日は"
+        "公表するプライバシーポリシーに掲載されます（個人情報保護法第43条第3項）",
+        "subjects": "対象者: {subjects:,} 人、利用目的の確認で除外: {refused:,} 人{why}",
+        "unusual": "特異な値の置換: {count:,} 件",
+        "method": "加工方法は台帳に暗号化して保管しています: hogo anonymized show {id} --method",
     },
 }
 ORIGINS = {
@@ -126,6 +150,49 @@ def print_report(done: CsvAnonymization, lang: str) -> None:
         out.print(Text(line))
 
 
+def print_created(done: Created, lang: str) -> None:
+    """The figures of a run from the ledger; the method stays in the register."""
+    words, common = LEDGER_LABELS[lang], LABELS[lang]
+    refused = sum(done.subjects_refused.values())
+    why = ", ".join(f"{r} {n}" for r, n in sorted(done.subjects_refused.items()))
+    lines = [
+        words["released"].format(
+            released=done.rows_released,
+            rows=done.rows_in,
+            items=", ".join(done.items),
+            output=done.output,
+            suppressed=done.suppressed,
+        ),
+        words["recorded"].format(id=done.creation_id, dataset=done.dataset),
+        words["subjects"].format(
+            subjects=done.subjects, refused=refused, why=f" ({why})" if why else ""
+        ),
+        common["classes"].format(
+            k=done.k, l="-" if done.l is None else done.l, classes=done.classes
+        ),
+        common["loss"].format(measure=done.loss_measure.upper(), loss=done.loss),
+        common["risk"].format(high=done.risk_highest, avg=done.risk_average),
+        words["unusual"].format(count=done.unusual_replaced),
+        words["method"].format(id=done.creation_id),
+    ]
+    out = stderr()
+    for line in lines:
+        out.print(Text(line))
+
+
+_CSV_ONLY = ("--hierarchy", "--drop")
+_LEDGER_ONLY = ("--dataset", "--purpose", "--items")
+
+
+def _from_ledger(request: Request, *, actor: str, db: str | None, lang: str, as_json: bool) -> None:
+    with ledger_for(db, as_json=as_json) as ledger:
+        done = create(ledger, request, actor=actor)
+    if as_json:
+        print_json({"ok": True, **done.to_dict()})
+    else:
+        print_created(done, lang)
+
+
 def anonymize_command(
     output: Annotated[
         Path,
@@ -137,6 +204,10 @@ def anonymize_command(
     input_file: Annotated[
         Path | None,
         typer.Option("--input", help="Read this CSV file (UTF-8, with a header row)."),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", help="Make this dataset (anonymized[].id) from the ledger."),
     ] = None,
     purpose: Annotated[
         str | None, typer.Option("--purpose", help="Read from the ledger for this purpose.")
@@ -189,17 +260,41 @@ def anonymize_command(
     lang: Annotated[
         Lang, typer.Option("--lang", help="Language of the report: en or ja.")
     ] = Lang.EN,
+    actor: ActorOpt = "officer",
+    db: DbOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Release a k-anonymous copy of a table: generalize, suppress, report the risk."""
+    """Release a k-anonymous copy of a table: generalize, suppress, report the risk.
+
+    From the ledger (--dataset, --purpose) the creation is recorded and announced."""
     try:
         if input_file is None:
-            raise NotReady(
-                "reading from the ledger: not built in this branch; give --input FILE.csv"
+            if dataset is None or purpose is None:
+                raise BadInput(
+                    "give --input FILE.csv, or --dataset and --purpose to read the ledger"
+                )
+            if hierarchy or drop is not None:
+                raise BadInput(
+                    f"{' and '.join(_CSV_ONLY)} are for --input: from the ledger, hierarchies "
+                    "come from anonymized[].generalizations and identifiers are never read"
+                )
+            request = Request(
+                dataset=dataset,
+                purpose=purpose,
+                quasi=_list(quasi),
+                k=k,
+                output=output,
+                items=_list(items) or None,
+                sensitive=_list(sensitive),
+                l=l_diversity,
+                max_suppression=max_suppression,
+                unusual=None if unusual is None else _list(unusual),
             )
-        if purpose is not None or items is not None:
+            _from_ledger(request, actor=actor, db=db, lang=lang.value, as_json=as_json)
+            return
+        if dataset is not None or purpose is not None or items is not None:
             raise BadInput(
-                "--purpose and --items read from the ledger; --input reads a CSV file: "
+                f"{', '.join(_LEDGER_ONLY)} read from the ledger; --input reads a CSV file: "
                 "give one or the other"
             )
         done = anonymize_csv(

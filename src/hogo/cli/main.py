@@ -8,6 +8,7 @@ from hogo import __version__
 from hogo.cli import (
     access_commands,
     anonymize_commands,
+    anonymized_commands,
     audit_commands,
     consent_commands,
     demo_commands,
@@ -49,6 +50,7 @@ request_commands.register(app)
 incident_commands.register(app)
 policy_change_commands.register(ledger_commands.policy_app)
 access_commands.register(app)
+anonymized_commands.register(app)
 demo_commands.register(app)
 anonymize_commands.register(app)
 stats_commands.register(app)

@@ -12,8 +12,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from hogo.cli.context import fail
 from hogo.cli.output import ExitCode, OutputFormat, print_json, stderr, stdout
 from hogo.services import policy_documents as documents
+from hogo.services.anonymized import announce
+from hogo.services.errors import HogoError
 
 
 def default_policy() -> Path:
@@ -148,12 +151,27 @@ def render(
             "--site", help="Write the whole site (ja and en, HTML and Markdown) to this folder."
         ),
     ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Ledger whose anonymised datasets are announced (default: the configured "
+            "ledger when it exists).",
+        ),
+    ] = None,
+    no_db: Annotated[
+        bool, typer.Option("--no-db", help="Render the file alone, reading no ledger.")
+    ] = False,
 ) -> None:
-    """Render the public privacy policy."""
+    """Render the public privacy policy, with the anonymised datasets the ledger made."""
     path = policy or default_policy()
     try:
+        created = announce.for_render(db, use_ledger=not no_db)
+    except HogoError as exc:
+        raise fail(exc, as_json=False) from None
+    try:
         if site is not None:
-            files = documents.render_site(path, site)
+            files = documents.render_site(path, site, created=created)
             console = stdout()
             for written in files.files:
                 console.print(Text(f"wrote {written}"))
@@ -161,7 +179,7 @@ def render(
                 Text(f"site ready: open {files.root.resolve() / 'index.html'}"), style="bold green"
             )
             return
-        text = documents.render_file(path, lang.value, fmt.value)
+        text = documents.render_file(path, lang.value, fmt.value, created=created)
     except documents.PolicyLoadError as exc:
         raise _fail_on_load(exc) from None
     if out is None:

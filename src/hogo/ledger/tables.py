@@ -240,6 +240,7 @@ while it runs; another process takes the job over only once the lease has lapsed
 # The operational registers define their tables on the same metadata, in their own modules;
 # importing them here puts every table in `metadata` (migrations compare against it).
 from hogo.ledger import tables_access as _tables_access  # noqa: E402, F401
+from hogo.ledger import tables_anonymized as _tables_anonymized  # noqa: E402, F401
 from hogo.ledger import tables_incidents as _tables_incidents  # noqa: E402, F401
 from hogo.ledger import tables_policy_changes as _tables_policy_changes  # noqa: E402, F401
 from hogo.ledger import tables_registers as _tables_registers  # noqa: E402, F401

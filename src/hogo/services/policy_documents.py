@@ -6,6 +6,7 @@ The CLI (and later the API and console) call these functions only; they never re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -14,6 +15,7 @@ from typing import Literal
 
 from hogo.config import DEFAULT_KEY_FILE
 from hogo.ledger.crypto import FileKeyProvider
+from hogo.policy.announcements import CreatedDataset
 from hogo.policy.check import Finding, Rule, Severity, all_rules, check_policy
 from hogo.policy.diff import PolicyDiff, diff_policies
 from hogo.policy.loader import Diagnostic, LoadedPolicy, PolicyLoadError, load_policy
@@ -104,12 +106,16 @@ def list_rules() -> list[Rule]:
     return all_rules()
 
 
-def render_file(path: Path | str, lang: Lang, fmt: Format) -> str:
+def render_file(
+    path: Path | str, lang: Lang, fmt: Format, *, created: Sequence[CreatedDataset] = ()
+) -> str:
+    """The policy file rendered; `created` are the anonymised datasets the ledger made,
+    announced with their items (APPI Art. 43(3))."""
     policy = load(path).policy
     if fmt == "md":
-        return render_markdown(policy, lang)
+        return render_markdown(policy, lang, created=created)
     other = "en" if lang == "ja" else "ja"
-    return render_html(policy, lang, other_language_href=f"../{other}/")
+    return render_html(policy, lang, other_language_href=f"../{other}/", created=created)
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,9 @@ class SiteFiles:
     files: tuple[Path, ...]
 
 
-def render_site(path: Path | str, directory: Path) -> SiteFiles:
+def render_site(
+    path: Path | str, directory: Path, *, created: Sequence[CreatedDataset] = ()
+) -> SiteFiles:
     """The published policy as a static site: /ja/ and /en/ in HTML and Markdown, and an index."""
     policy = load(path).policy
     written: list[Path] = []
@@ -126,10 +134,10 @@ def render_site(path: Path | str, directory: Path) -> SiteFiles:
         folder = directory / lang
         folder.mkdir(parents=True, exist_ok=True)
         other = "en" if lang == "ja" else "ja"
-        html = render_html(policy, lang, other_language_href=f"../{other}/")
+        html = render_html(policy, lang, other_language_href=f"../{other}/", created=created)
         for name, text in (
             ("index.html", html),
-            ("privacy-policy.md", render_markdown(policy, lang)),
+            ("privacy-policy.md", render_markdown(policy, lang, created=created)),
         ):
             target = folder / name
             target.write_text(text, encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hogo.policy.render import render_html
+from hogo.services.anonymized.announce import announced
 from hogo.services.ledger import Ledger
 
 
@@ -12,8 +13,14 @@ def policy_page(ledger: Ledger, lang: str) -> str:
         lang = "ja"
     with ledger.engine.connect() as conn:
         version = ledger.policy_in_force(conn)
+        created = announced(conn)  # APPI Art. 43(3): the datasets made, with their items
     other = "en" if lang == "ja" else "ja"
-    return render_html(version.policy, lang, other_language_href=f"/policy?lang={other}")  # type: ignore[arg-type]
+    return render_html(
+        version.policy,
+        lang,  # type: ignore[arg-type]
+        other_language_href=f"/policy?lang={other}",
+        created=created,
+    )
 
 
 def company_name(ledger: Ledger, lang: str) -> str:

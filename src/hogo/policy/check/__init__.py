@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from hogo.policy.check import rules_data, rules_notice, rules_sharing
+from hogo.policy.check import rules_anonymized, rules_data, rules_notice, rules_sharing
 from hogo.policy.check.registry import RULES, Context, Finding, Rule, Severity, run_rule
 from hogo.policy.loader import LoadedPolicy
 
-_RULE_MODULES = (rules_data, rules_sharing, rules_notice)  # imported for their registrations
+_RULE_MODULES = (
+    rules_data,
+    rules_sharing,
+    rules_notice,
+    rules_anonymized,
+)  # imported for their registrations
 
 
 def all_rules() -> list[Rule]:

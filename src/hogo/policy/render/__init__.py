@@ -10,8 +10,10 @@ which is also the source of the HTML page.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hogo.policy.announcements import CreatedDataset
 from hogo.policy.render.context import document_title, environment, section_context
 from hogo.policy.render.escape import md_block, md_inline
 from hogo.policy.render.vocab import heading, section_title
@@ -42,7 +44,7 @@ def section_heading(section: RenderedSection, lang: Lang) -> str:
     return heading(section.number, section.title, lang)
 
 
-def _has_content(key: str, policy: Policy) -> bool:
+def _has_content(key: str, policy: Policy, created: Sequence[CreatedDataset]) -> bool:
     """Whether the structured part of hogo.yaml gives a section anything to say.
 
     Sections the law requires in every public notice (purposes, provision, security,
@@ -64,7 +66,7 @@ def _has_content(key: str, policy: Policy) -> bool:
     if key == "modules":
         return bool(policy.modules)
     if key == "statistics":
-        return bool(policy.statistics or policy.anonymized)
+        return bool(policy.statistics or policy.anonymized or created)
     return True
 
 
@@ -84,16 +86,22 @@ def _tidy(markdown: str) -> str:
     return _BLANK_LINES.sub("\n\n", _TRAILING_SPACE.sub("", markdown)).strip()
 
 
-def render_sections(policy: Policy, lang: Lang) -> list[RenderedSection]:
-    """The articles in SECTION_KEYS order, numbered after empty sections are dropped."""
+def render_sections(
+    policy: Policy, lang: Lang, *, created: Sequence[CreatedDataset] = ()
+) -> list[RenderedSection]:
+    """The articles in SECTION_KEYS order, numbered after empty sections are dropped.
+
+    `created` are the anonymised datasets the ledger records as made, announced with
+    their items and dates (APPI Art. 43(3)).
+    """
     lang = _check_lang(lang)
     present = [
         key
         for key in SECTION_KEYS
-        if _has_content(key, policy) or any(s.section == key for s in policy.statements)
+        if _has_content(key, policy, created) or any(s.section == key for s in policy.statements)
     ]
     numbers = {key: index for index, key in enumerate(present, start=1)}
-    context = section_context(policy, lang, numbers)
+    context = section_context(policy, lang, numbers, created=created)
     env = environment()
     sections = []
     for key in present:
@@ -114,7 +122,7 @@ def _document_parts(policy: Policy, lang: Lang) -> tuple[str, str]:
     return notice, footer
 
 
-def render_markdown(policy: Policy, lang: Lang) -> str:
+def render_markdown(policy: Policy, lang: Lang, *, created: Sequence[CreatedDataset] = ()) -> str:
     """The whole policy as one Markdown document."""
     lang = _check_lang(lang)
     notice, footer = _document_parts(policy, lang)
@@ -122,14 +130,20 @@ def render_markdown(policy: Policy, lang: Lang) -> str:
     parts = [f"# {title}"]
     if notice:
         parts.append("\n".join(f"> {line}" if line else ">" for line in notice.splitlines()))
-    for section in render_sections(policy, lang):
+    for section in render_sections(policy, lang, created=created):
         parts.append(f"## {md_inline(section_heading(section, lang))}")
         parts.append(section.body)
     parts.extend(["---", footer])
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
-def render_html(policy: Policy, lang: Lang, *, other_language_href: str | None = None) -> str:
+def render_html(
+    policy: Policy,
+    lang: Lang,
+    *,
+    other_language_href: str | None = None,
+    created: Sequence[CreatedDataset] = (),
+) -> str:
     """A standalone, printable HTML page; `other_language_href` links the other language."""
     from hogo.policy.render.html import page
 
@@ -138,7 +152,7 @@ def render_html(policy: Policy, lang: Lang, *, other_language_href: str | None =
     return page(
         policy,
         lang,
-        render_sections(policy, lang),
+        render_sections(policy, lang, created=created),
         notice=notice,
         footer=footer,
         other_language_href=other_language_href,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 
+from hogo.policy.announcements import (
+    LISTED_DATES,
+    CreatedDataset,
+    for_datasets,
+    group_creations,
+)
 from hogo.policy.render.countries import country_name
 from hogo.policy.render.escape import md_block, md_inline, md_mailto, md_url
 from hogo.policy.render.vocab import (
@@ -86,6 +92,7 @@ def environment() -> Environment:
             "upper_first": _upper_first,
             "party": _party,
             "and_words": _and_words,
+            "created_on": _created_on,
         }
     )
     return env
@@ -182,6 +189,19 @@ def _word(ctx: Context, member: StrEnum) -> str:
 @pass_context
 def _date(ctx: Context, value: date) -> str:
     return format_date(value, _lang(ctx))
+
+
+@pass_context
+def _created_on(ctx: Context, dates: Sequence[date]) -> str:
+    """2026年6月1日、2026年7月1日 / June 1, 2026 and July 1, 2026: a long run is shortened
+    to its first and latest day and a count, so monthly creations do not swamp the policy."""
+    lang = _lang(ctx)
+    if len(dates) <= LISTED_DATES:
+        return join_words([format_date(d, lang) for d in dates], lang)
+    first, last = format_date(dates[0], lang), format_date(dates[-1], lang)
+    if lang == "ja":
+        return f"{first}から{last}まで（{len(dates)}回）"
+    return f"{len(dates)} times between {first} and {last}"
 
 
 @pass_context
@@ -485,8 +505,17 @@ def document_title(policy: Policy, lang: Lang) -> str:
     )
 
 
-def section_context(policy: Policy, lang: Lang, numbers: dict[str, int]) -> dict[str, Any]:
+def section_context(
+    policy: Policy,
+    lang: Lang,
+    numbers: dict[str, int],
+    *,
+    created: Sequence[CreatedDataset] = (),
+) -> dict[str, Any]:
     """What every section template may use, besides the filters."""
+    created_of, created_elsewhere = for_datasets(
+        group_creations(created), [d.id for d in policy.anonymized]
+    )
     sourced = {item_id for source in policy.sources for item_id in source.items}
     kinds = {source.kind for source in policy.sources}
     make_numbering: Callable[..., Numbering] = functools.partial(Numbering, lang)
@@ -513,6 +542,8 @@ def section_context(policy: Policy, lang: Lang, numbers: dict[str, int]) -> dict
         "shared_items": shared_items(policy),
         "common_basis": common_basis(policy),
         "retention_notes": retention_notes(policy, lang),
+        "created_of": created_of,
+        "created_elsewhere": created_elsewhere,
         "ad_opt_out": any(
             m.opt_out_url is not None for m in policy.modules if m.behavioural_advertising
         ),

@@ -19,6 +19,7 @@ from hogo.policy.schema.common import (
     Text,
     Url,
 )
+from hogo.policy.schema.hierarchies import HierarchySpec
 
 Measures = list[Text]
 
@@ -118,7 +119,11 @@ class StatisticsRelease(Model):
 
 
 class AnonymizedDataset(Model):
-    """Anonymously processed information (Arts. 43–46): its items are published when created."""
+    """Anonymously processed information (Arts. 43–46): its items are published when created.
+
+    `generalizations` says how each quasi-identifier may be made coarser; it is part of
+    the processing method, which the rendered policy never shows (Art. 43(2)).
+    """
 
     id: Id
     label: Text
@@ -126,6 +131,17 @@ class AnonymizedDataset(Model):
     created: date | None = None
     provided_to: list[Text] = Field(default_factory=list, max_length=100)
     provision_method: Text | None = None
+    generalizations: dict[Id, HierarchySpec] = Field(default_factory=dict, max_length=MAX_LIST)
+
+    @model_validator(mode="after")
+    def _generalizes_its_own_items(self) -> AnonymizedDataset:
+        stray = [item for item in self.generalizations if item not in self.items]
+        if stray:
+            raise ValueError(
+                f"generalizations names {', '.join(map(repr, stray))}, not among the "
+                f"dataset's items ({', '.join(self.items)}); generalise only items it contains"
+            )
+        return self
 
 
 class ChangeNotice(StrEnum):
