@@ -76,10 +76,12 @@ class Coverage:
         known = self.labels[column].get(cell)
         if known is not None:
             return known
-        if column == "age" and "-" in cell:  # anonypy's numeric range "lo-hi"
+        if column == "age" and "-" in cell:  # a numeric range "lo-hi" (anonypy, hogo local)
             low, high = (int(x) for x in cell.split("-"))
             return frozenset(a for a in self.domain["age"] if low <= int(a) <= high)
-        values = frozenset(cell.split(","))  # anonypy's categorical set "a,b,c"
+        # hogo's local recoding joins a set with "|" (no Adult value holds "|" or "\\");
+        # anonypy joins it with ",".
+        values = frozenset(cell.split("|") if "|" in cell else cell.split(","))
         unknown = values - set(self.domain[column])
         if unknown:
             raise ValueError(f"{column}: cannot map the released cell {cell!r} back")
