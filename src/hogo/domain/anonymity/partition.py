@@ -25,7 +25,9 @@ in at least one quasi-identifier's order. A class releases, per quasi-identifier
 rows hold: for a number the range "lo-hi" of its values (the value alone when there is one),
 for a category the hierarchy label when its values are exactly the values (present in the
 data) under one hierarchy node, else the values joined with "|" (a "|" or "\\" inside a
-value is escaped with "\\"). Released cells of different classes may overlap (a range
+value is escaped with "\\", a single value too, so that "a|b" the value and "a|b" the set
+differ; a label that is also a value of the column, holds "|" or "\\", or names two
+different nodes is not used, the values are listed instead). Released cells of different classes may overlap (a range
 "20-40" and a value "30" can both appear, from boxes disjoint in another column), but two
 classes never release the same row of cells, so the released classes are exactly the boxes.
 
@@ -61,6 +63,7 @@ FloatArray = npt.NDArray[np.float64]
 
 SEPARATOR = "|"
 """Between the values of a released set of categories; escaped (with "\\") inside values."""
+_ESCAPED = frozenset((SEPARATOR, "\\"))
 
 
 def escape(value: str) -> str:
@@ -96,8 +99,6 @@ class _Dimension:
         if self.numeric:
             low, high = self.values[int(ranks[0])], self.values[int(ranks[-1])]
             return low if low == high else f"{low}-{high}"
-        if len(ranks) == 1:
-            return self.values[int(ranks[0])]
         label = self.nodes.get(frozenset(ranks.tolist()))
         if label is not None:
             return label
@@ -148,13 +149,17 @@ def _dimension(
     nodes: dict[frozenset[int], str] = {}
     if not numeric:
         rank = {v: r for r, v in enumerate(values)}
+        sets: dict[str, set[frozenset[int]]] = {}
         for level in restricted.levels[1:]:  # finest first: the finest label wins a tie
             members: dict[str, set[int]] = {}
             for value, label in zip(restricted.values, level, strict=True):
                 members.setdefault(label, set()).add(rank[value])
             for label, ranks in members.items():
-                if len(ranks) > 1:
-                    nodes.setdefault(frozenset(ranks), label)
+                sets.setdefault(label, set()).add(frozenset(ranks))
+        for label, found in sets.items():
+            # A label read as a value, a set, or two different nodes would be ambiguous.
+            if len(found) == 1 and label not in rank and not _ESCAPED.intersection(label):
+                nodes.setdefault(next(iter(found)), label)
     return _Dimension(name, values, numeric, nodes), rank_of_code[codes]
 
 
