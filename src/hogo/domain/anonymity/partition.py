@@ -5,7 +5,7 @@ Full-domain generalization (engine.py) applies one rule to the whole table: ever
 "Mondrian Multidimensional K-Anonymity", 2006) cuts the table into boxes of at least k rows
 instead and releases each box as its own equivalence class: a dense region keeps narrow
 ranges, a sparse one gets wide ones. It loses far less information; the price is a release
-whose classes are at different granularities (one row says "37-38", another "17-90").
+whose classes are at different granularities (one row says age "23", another "48-90").
 
 Each quasi-identifier is ordered once: numbers numerically; categories in the order of their
 hierarchy's leaves, grouped under their ancestors so that every hierarchy node is one
