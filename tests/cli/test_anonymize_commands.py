@@ -259,3 +259,25 @@ def test_without_input_the_ledger_path_needs_a_dataset_and_a_purpose(tmp_path: P
 def test_purpose_and_input_together_are_refused(tmp_path: Path, people: Path) -> None:
     code, text = _fails(tmp_path, people, "--purpose", "stats")
     assert code == 2 and "give one or the other" in text
+
+
+def test_local_recoding_releases_ranges_class_by_class(
+    tmp_path: Path, people: Path, pycanon: AnonymityVerifier
+) -> None:
+    out = tmp_path / "out.csv"
+    args = ["anonymize", "--input", str(people), "--quasi", "age,sex,job", "--k", "5"]
+    args += ["--sensitive", "disease", "--drop", "name", "-o", str(out)]
+    code, stdout, _ = hogo({}, *args, "--recoding", "local", "--json")
+    assert code == 0, stdout
+    report = json.loads(stdout)
+    assert report["recoding"] == "local" and report["levels"] == {}
+    assert report["suppressed"] == 0 and report["k"] >= 5
+    released = read(out)
+    assert any("-" in age for age in released["age"])  # ranges "lo-hi", class by class
+    pycanon.verify(released, ["age", "sex", "job"], ["disease"], k=report["k"], l=report["l"])
+    code, global_out, _ = hogo({}, *args, "--json")
+    assert code == 0 and json.loads(global_out)["loss"] > report["loss"]
+    code, _, stderr = hogo({}, *args, "--recoding", "local", "--lang", "ja")
+    assert code == 0 and "ローカル再符号化" in stderr and "探索" not in stderr
+    code, _, stderr = hogo({}, *args, "--recoding", "sideways")
+    assert code == 2

@@ -213,3 +213,22 @@ def test_provide_refused_when_the_policy_does_not_announce_it(
     code, _, err = hogo(shop, "anonymized", "provide", "1", "--to", "X", "-o", str(notice))
     assert code == 3 and "provision_not_announced" in err
     assert not notice.exists() and rows(shop, "anonymized_provisions") == 0
+
+
+def test_local_recoding_from_the_ledger(shop: dict[str, str], tmp_path: Path) -> None:
+    """--recoding local reaches the ledger path: classes generalized one by one, k holds,
+    the method records the mode (and no global levels)."""
+    output = tmp_path / "local.csv"
+    code, out, err = _anonymize(shop, output, "--recoding", "local", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["k"] >= 5 and report["suppressed"] == 0
+    with output.open(encoding="utf-8", newline="") as file:
+        released = list(csv.DictReader(file))
+    classes: dict[tuple[str, ...], int] = {}
+    for row in released:
+        key = (row["birth_date"], row["gender"], row["postal_code"])
+        classes[key] = classes.get(key, 0) + 1
+    assert min(classes.values()) >= 5 and len(classes) == report["classes"]
+    code, out, _ = hogo(shop, "anonymized", "show", "1", "--method", "--json")
+    assert code == 0 and json.loads(out)["method"]["recoding"] == "local"

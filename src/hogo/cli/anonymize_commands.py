@@ -23,6 +23,11 @@ from hogo.services.anonymized.create import Created, Request, create
 from hogo.services.errors import BadInput, HogoError
 
 
+class RecodingOpt(StrEnum):
+    GLOBAL = "global"
+    LOCAL = "local"
+
+
 class Lang(StrEnum):
     EN = "en"
     JA = "ja"
@@ -37,6 +42,8 @@ LABELS = {
         "risk": "re-identification risk (prosecutor): highest {high:.4f}, average {avg:.4f}",
         "method": "processing method (keep it secret, APPI Art. 43(2)): {levels}",
         "level": "{name} level {level} ({origin})",
+        "local": "local recoding: each class generalized on its own, as a range or set "
+        "of values shown in the file",
         "unusual": "unusual values replaced in {name}: {count:,} ({method})",
         "dropped": "columns dropped: {names}",
         "search": "search: {checked:,} of {size:,} generalizations checked",
@@ -50,6 +57,7 @@ LABELS = {
         "risk": "再識別リスク（検察官攻撃モデル）: 最大 {high:.4f}、平均 {avg:.4f}",
         "method": "加工方法（秘密として管理すること、個人情報保護法第43条第2項）: {levels}",
         "level": "{name} 段階 {level}（{origin}）",
+        "local": "ローカル再符号化: 同値クラスごとに一般化し、値の範囲や集合をファイルに記載",
         "unusual": "{name} の特異な値を置換: {count:,} 件（{method}）",
         "dropped": "削除した列: {names}",
         "search": "探索: 一般化 {size:,} 通りのうち {checked:,} 通りを検査",
@@ -125,18 +133,15 @@ def print_report(done: CsvAnonymization, lang: str) -> None:
         words["risk"].format(high=r.risk_highest, avg=r.risk_average),
     ]
     levels = "、" if lang == "ja" else ", "
-    lines.append(
-        words["method"].format(
-            levels=levels.join(
-                words["level"].format(
-                    name=name,
-                    level=level,
-                    origin=origins.get(done.hierarchies[name], done.hierarchies[name]),
-                )
-                for name, level in r.levels.items()
-            )
+    method = levels.join(
+        words["level"].format(
+            name=name,
+            level=level,
+            origin=origins.get(done.hierarchies[name], done.hierarchies[name]),
         )
+        for name, level in r.levels.items()
     )
+    lines.append(words["method"].format(levels=words["local"] if r.recoding == "local" else method))
     for name, replaced in done.unusual.items():
         lines.append(
             words["unusual"].format(
@@ -145,7 +150,8 @@ def print_report(done: CsvAnonymization, lang: str) -> None:
         )
     if done.dropped:
         lines.append(words["dropped"].format(names=", ".join(done.dropped)))
-    lines.append(words["search"].format(checked=r.nodes_checked, size=r.lattice_size))
+    if r.recoding == "global":
+        lines.append(words["search"].format(checked=r.nodes_checked, size=r.lattice_size))
     for line in lines:
         out.print(Text(line))
 
@@ -257,6 +263,13 @@ def anonymize_command(
             help="Columns whose unusual values are replaced first (Rule 34(iv)).",
         ),
     ] = None,
+    recoding: Annotated[
+        RecodingOpt,
+        typer.Option(
+            "--recoding",
+            help="global: one level per column for the whole table; local: class by class.",
+        ),
+    ] = RecodingOpt.GLOBAL,
     lang: Annotated[
         Lang, typer.Option("--lang", help="Language of the report: en or ja.")
     ] = Lang.EN,
@@ -289,6 +302,7 @@ def anonymize_command(
                 l=l_diversity,
                 max_suppression=max_suppression,
                 unusual=None if unusual is None else _list(unusual),
+                recoding="local" if recoding is RecodingOpt.LOCAL else "global",
             )
             _from_ledger(request, actor=actor, db=db, lang=lang.value, as_json=as_json)
             return
@@ -308,6 +322,7 @@ def anonymize_command(
             hierarchies=_hierarchies(hierarchy or []),
             drop=_list(drop),
             unusual=_list(unusual),
+            recoding="local" if recoding is RecodingOpt.LOCAL else "global",
         )
     except HogoError as exc:
         raise fail(exc, as_json=as_json) from None

@@ -27,6 +27,7 @@ from hogo.domain.anonymity import (
     Hierarchy,
     HierarchyError,
     NoSolution,
+    Recoding,
     Replacement,
     anonymize,
     replace_unusual,
@@ -158,6 +159,7 @@ def anonymize_csv(
     hierarchies: Mapping[str, Path] | None = None,
     drop: Sequence[str] = (),
     unusual: Sequence[str] = (),
+    recoding: Recoding = "global",
 ) -> CsvAnonymization:
     """Read `source`, anonymize it, write `output` (atomically), and report how it went."""
     hierarchies = dict(hierarchies or {})
@@ -215,6 +217,7 @@ def anonymize_csv(
             k=k,
             l=l,
             max_suppression=max_suppression,
+            recoding=recoding,
         )
     except NoSolution as exc:
         raise HogoError(str(exc), code="no_solution") from None

@@ -2,10 +2,17 @@
 
 The public API, used by the CSV path (hogo.services.anonymize_csv) and the ledger path:
 `Hierarchy` (per quasi-identifier), `anonymize` (the search and the released table),
+`anonymize(..., recoding="local")` partitions instead (partition.py),
 `Anonymization` (the table with its figures), `NoSolution`, `replace_unusual`.
 """
 
-from hogo.domain.anonymity.engine import LOSS_MEASURE, Anonymization, NoSolution, anonymize
+from hogo.domain.anonymity.engine import (
+    LOSS_MEASURE,
+    Anonymization,
+    NoSolution,
+    Recoding,
+    anonymize,
+)
 from hogo.domain.anonymity.hierarchy import SUPPRESSED, Hierarchy, HierarchyError
 from hogo.domain.anonymity.unusual import Replacement, replace_unusual
 
@@ -16,6 +23,7 @@ __all__ = [
     "Hierarchy",
     "HierarchyError",
     "NoSolution",
+    "Recoding",
     "Replacement",
     "anonymize",
     "replace_unusual",

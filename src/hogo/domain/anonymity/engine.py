@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,9 @@ from hogo.domain.anonymity.lattice import MAX_NODES, Check, Lattice, Optimum, se
 IntArray = npt.NDArray[np.int64]
 Searcher = Callable[[Lattice, Callable[[tuple[int, ...]], Check]], Optimum | None]
 FloatArray = npt.NDArray[np.float64]
+
+Recoding = Literal["global", "local"]
+"""How generalization applies: one rule for the whole table, or class by class."""
 
 LOSS_MEASURE = "ncp"
 """The information-loss measure reported: normalized certainty penalty, suppressed rows as 1."""
@@ -74,6 +77,9 @@ class Anonymization:
     lattice_size: int
     rows_in: int
     loss_measure: str = LOSS_MEASURE
+    recoding: str = "global"
+    """"global": one hierarchy level per quasi-identifier for the whole table (`levels`);
+    "local": each class at its own granularity (partition.py; `levels` is empty)."""
 
     @property
     def rows(self) -> list[dict[str, str]]:
@@ -100,6 +106,7 @@ class Anonymization:
             "loss_measure": self.loss_measure,
             "risk_highest": self.risk_highest,
             "risk_average": self.risk_average,
+            "recoding": self.recoding,
             "levels": dict(self.levels),
             "nodes_checked": self.nodes_checked,
             "lattice_size": self.lattice_size,
@@ -372,13 +379,28 @@ def anonymize(
     k: int,
     l: int | None = None,  # noqa: E741
     max_suppression: float = 0.0,
+    recoding: Recoding = "global",
 ) -> Anonymization:
-    """The least-loss generalization whose classes all have k rows (and l sensitive values).
+    """The least-loss release whose classes all have k rows (and l sensitive values).
+
+    recoding="global" (the default): the least-loss full-domain generalization, one level
+    per quasi-identifier for the whole table (with row suppression). recoding="local": the
+    table partitioned into classes each released at its own granularity (partition.py),
+    much less loss, never any suppression.
 
     Columns neither quasi-identifier nor sensitive pass through unchanged: the caller has
     already removed what must not be released (identifiers, codes). Raises NoSolution when
     nothing satisfies, ValueError (HierarchyError) for a malformed call or hierarchy.
     """
+    if recoding == "local":
+        # Imported here: partition.py builds on this module's coding helpers.
+        from hogo.domain.anonymity.partition import anonymize_local
+
+        return anonymize_local(
+            columns, quasi=quasi, sensitive=sensitive, k=k, l=l, max_suppression=max_suppression
+        )
+    if recoding != "global":
+        raise ValueError(f'recoding must be "global" or "local", not {recoding!r}')
     problem = Problem(
         columns, quasi=quasi, sensitive=sensitive, k=k, l=l, max_suppression=max_suppression
     )

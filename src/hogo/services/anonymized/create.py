@@ -24,7 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hogo.domain.anonymity import Anonymization, NoSolution, anonymize, replace_unusual
+from hogo.domain.anonymity import (
+    Anonymization,
+    NoSolution,
+    Recoding,
+    anonymize,
+    replace_unusual,
+)
 from hogo.ledger.audit import Json
 from hogo.policy.schema import AnonymizedDataset, Policy
 from hogo.services.anonymized.processing import Plan, build_hierarchy, plan
@@ -55,6 +61,8 @@ class Request:
     max_suppression: float = 0.0
     unusual: Sequence[str] | None = None
     """Columns whose unusual values are replaced; None: the sensitive and passed-through."""
+    recoding: Recoding = "global"
+    """global: one level per quasi-identifier for the whole table; local: class by class."""
 
 
 @dataclass(frozen=True)
@@ -317,6 +325,7 @@ def _process(
             k=request.k,
             l=request.l,
             max_suppression=request.max_suppression,
+            recoding=request.recoding,
         )
     except NoSolution as exc:
         raise HogoError(
@@ -338,6 +347,7 @@ def _process(
         "k_asked": request.k,
         "l_asked": request.l,
         "max_suppression": request.max_suppression,
+        "recoding": request.recoding,
         "loss_measure": result.loss_measure,
         "nodes_checked": result.nodes_checked,
         "lattice_size": result.lattice_size,
