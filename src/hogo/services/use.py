@@ -215,14 +215,14 @@ def _use_one_sqlite(
     """
     now = ledger.now()
     today = japan_date(now).isoformat()
-    cursor = ledger.hot_cursor()
-    cursor.execute("BEGIN IMMEDIATE")
-    try:
-        result = _use_one_in(ledger, cursor, subject_id, purpose, wanted, actor, now, today)
-    except BaseException:
-        cursor.execute("ROLLBACK")
-        raise
-    cursor.execute("COMMIT" if result is not None else "ROLLBACK")
+    with ledger.hot_cursor() as cursor:
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            result = _use_one_in(ledger, cursor, subject_id, purpose, wanted, actor, now, today)
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT" if result is not None else "ROLLBACK")
     return result
 
 
