@@ -1,4 +1,9 @@
-"""POST /use: read values for a purpose, allowed or refused with a reason (both audited)."""
+"""POST /use: read values for a purpose, allowed or refused with a reason (both audited).
+
+The answer is rendered to JSON here, on the worker thread, as a JSONResponse: returned as
+a dict, FastAPI would walk it through `jsonable_encoder` on the event loop first, which
+cost about as much as the use itself (docs/performance.md).
+"""
 
 from __future__ import annotations
 
@@ -37,4 +42,4 @@ def use(body: UseIn, ledger: LedgerDep, client: ClientDep) -> Any:
         return JSONResponse(
             {"error": out["reason"], "message": out["message"], "decision": out}, status_code=403
         )
-    return out
+    return JSONResponse(out)
