@@ -1,19 +1,19 @@
-"""The SQLite hot path of `use` answers, returns and audits exactly as the general path."""
+"""The hot paths of `use` (SQLite and PostgreSQL) answer, return and audit exactly as the
+general path."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hogo.ledger import tables as t
 from hogo.ledger.audit import verify
 from hogo.services.collect import Collection, collect
 from hogo.services.erasure import erase
-from hogo.services.ledger import Ledger
+from hogo.services.ledger import Ledger, open_ledger
 from hogo.services.restrictions import suspend
-from hogo.services.use import use, use_many
+from hogo.services.use import _use_one_postgres, _use_one_sqlite, use, use_many
 from tests.services.conftest import FixedClock
 
 QUESTIONS = [
@@ -66,8 +66,6 @@ def _audit_tail(ledger: Ledger, n: int) -> list[tuple[object, ...]]:
 
 
 def test_hot_path_matches_the_general_path(ledger: Ledger) -> None:
-    if ledger.engine.dialect.name != "sqlite":
-        pytest.skip("the hot path is SQLite's")
     subjects = _population(ledger)
     for purpose, items in QUESTIONS:
         for subject in subjects:
@@ -91,3 +89,21 @@ def test_hot_path_honours_retention(ledger: Ledger, clock: FixedClock) -> None:
     clock.advance_to(date(2026, 12, 1))
     refused = use(ledger, subject, purpose="orders", items=["email"], actor="x")
     assert refused.decision.reason.value == "retention_passed" and refused.values is None
+
+
+def test_the_hot_path_answers_once_the_version_is_parsed(ledger: Ledger) -> None:
+    hot = _use_one_sqlite if ledger.engine.dialect.name == "sqlite" else _use_one_postgres
+    subject = collect(ledger, Collection("shop", {"name": "H"}), actor="app").subject_id
+    fresh = open_ledger(ledger.settings, clock=ledger.clock)
+    try:
+        assert hot(fresh, subject, "orders", ("name",), "x") is None  # not parsed here yet
+        general = use(fresh, subject, purpose="orders", items=["name"], actor="x")
+        answer = hot(fresh, subject, "orders", ("name",), "x")
+        assert answer is not None and answer.values == general.values == {"name": "H"}
+        assert hot(fresh, "no-such-subject", "orders", ("name",), "x") is None
+    finally:
+        fresh.close()
+    with ledger.engine.connect() as conn:
+        result = verify(conn)
+        written = conn.execute(select(func.count()).select_from(t.audit)).scalar_one()
+    assert result.ok and result.checked == written

@@ -15,6 +15,10 @@ How many are kept matters:
 - PostgreSQL: up to `size`. Transactions overlap there until they queue on the audit
   head's row lock, and round trips dominate, so more connections mean more throughput.
 A connection whose work raised is closed rather than reused: its state is unknown.
+
+The connections run in autocommit mode, so their users open and end transactions with
+explicit BEGIN and COMMIT: on PostgreSQL that lets BEGIN travel in one pipeline with the
+first statements, where psycopg's implicit BEGIN costs a round trip of its own.
 """
 
 from __future__ import annotations
@@ -69,6 +73,9 @@ class HotConnections:
     def _connect(self) -> tuple[Any, Any]:
         connection = self.engine.raw_connection()
         connection.detach()  # ours from now on: closed by us, not returned to the pool
+        if not is_sqlite(self.engine):  # SQLite's are already (engine.py)
+            driver: Any = connection.dbapi_connection
+            driver.autocommit = True
         with self._lock:
             self._all.append(connection)
         return connection, connection.cursor()
