@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from hogo.services.api_keys import ApiClient
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 JAPAN = ZoneInfo("Asia/Tokyo")
 
 INDEX_KEY_CONTEXT = b"hogo:blind-index-key"
@@ -170,6 +171,7 @@ class Ledger:
     _signing: bytes | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _hot: HotConnections | None = field(default=None, repr=False)
+    _kept: dict[str, Any] = field(default_factory=dict, repr=False)
     _ciphers: dict[tuple[str, str, bytes], SubjectCipher] = field(default_factory=dict, repr=False)
     api_clients: Expiring[bytes, ApiClient] = field(
         default_factory=lambda: Expiring(KEY_CACHE_SECONDS, KEY_CACHE_SIZE), repr=False
@@ -216,6 +218,18 @@ class Ledger:
             with self._lock:
                 hot = self._hot = self._hot or HotConnections(self.engine)
         return hot.cursor()
+
+    def kept(self, name: str, make: Callable[[], T]) -> T:
+        """A helper a service keeps with this ledger for its life, made on first use (the
+        `use` group commit): nothing is made at import time, and each ledger (each
+        database) has its own."""
+        found = self._kept.get(name)
+        if found is None:
+            with self._lock:
+                found = self._kept.get(name)
+                if found is None:
+                    found = self._kept[name] = make()
+        return found
 
     def policy_in_force(self, conn: Connection, on: date | None = None) -> PolicyInForce:
         """The latest published version effective on `on` (today by default)."""

@@ -8,48 +8,24 @@ entry in the same transaction, allowed or refused.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from hogo.domain.purpose_check import Decision, SubjectState, decide, decide_many
+from hogo.domain.purpose_check import SubjectState, decide_many
 from hogo.ledger import tables as t
-from hogo.ledger.audit import AuditEntry, Json, append_many, append_on_cursor
+from hogo.ledger.audit import append_many
 from hogo.ledger.crypto import WrappedKey
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger, PolicyInForce, japan_date
+from hogo.services.use_hot import use_one
+from hogo.services.use_result import UseResult, actor_role, subject_state, use_entry
+
+__all__ = ["MAX_BATCH", "UseResult", "actor_role", "use", "use_many"]
 
 MAX_BATCH = 10_000
-
-
-@dataclass(frozen=True)
-class UseResult:
-    subject_id: str
-    decision: Decision
-    values: dict[str, str] | None
-    """The latest value of each requested item held; None when refused."""
-
-    def to_dict(self, lang: str = "en") -> dict[str, object]:
-        return {
-            "subject_id": self.subject_id,
-            "allowed": self.decision.allowed,
-            "reason": self.decision.reason.value,
-            "message": self.decision.sentence("ja" if lang == "ja" else "en"),
-            "purpose": self.decision.purpose,
-            "items": list(self.decision.items),
-            "detail": self.decision.detail,
-            "values": self.values,
-        }
-
-
-def actor_role(actor: str) -> str:
-    """`role:name` acts in `role` (what purposes[].actors lists); a bare name is its own role."""
-    return actor.split(":", 1)[0]
 
 
 def _states(
@@ -107,7 +83,7 @@ def _states(
             if record.retention_due is None or record.retention_due > today:
                 live[record.subject_id].add(record.item)
     return {
-        subject_id: _state(
+        subject_id: subject_state(
             version,
             erased=subjects[subject_id][0] is not None,
             collected_under=int(subjects[subject_id][1]),
@@ -119,50 +95,6 @@ def _states(
         )
         for subject_id in subject_ids
     }
-
-
-def _state(
-    version: PolicyInForce,
-    *,
-    erased: bool,
-    collected_under: int,
-    consents: dict[str, bool],
-    consent_ids: dict[str, int],
-    suspended_all: bool,
-    suspended: set[str],
-    expired: set[str],
-) -> SubjectState:
-    """The purpose check's view of one subject; both read paths build it here."""
-    return SubjectState(
-        erased=erased,
-        consents=consents,
-        consent_ids=consent_ids,
-        collected_under=collected_under,
-        opted_out=frozenset(p for p in version.opt_out_purposes if consents.get(p) is False),
-        suspended_all=suspended_all,
-        suspended_purposes=frozenset(suspended),
-        expired_items=frozenset(expired),
-    )
-
-
-def _entry(
-    now: datetime, actor: str, subject_id: str, purpose: str, items: tuple[str, ...],
-    decision: Decision, version: PolicyInForce,
-) -> AuditEntry:  # fmt: skip
-    detail: dict[str, Json] = {"policy_version_id": version.version_id}
-    if decision.detail:
-        detail["detail"] = decision.detail
-    return AuditEntry(
-        at=now,
-        actor=actor,
-        action="use",
-        outcome="allowed" if decision.allowed else "refused",
-        subject_id=subject_id,
-        purpose=purpose,
-        items=items,
-        reason=decision.reason.value,
-        detail=detail,
-    )
 
 
 def _values(
@@ -193,190 +125,12 @@ def _values(
 def use(
     ledger: Ledger, subject_id: str, *, purpose: str, items: Sequence[str], actor: str
 ) -> UseResult:
-    """One subject: through the DB-API hot path, or as a batch of one when it declines."""
+    """One subject: through the hot path (`use_hot`), or as a batch of one when it declines."""
     if actor.strip() and isinstance(subject_id, str):
-        wanted = tuple(dict.fromkeys(items))
-        hot = _use_one_sqlite if ledger.engine.dialect.name == "sqlite" else _use_one_postgres
-        result = hot(ledger, subject_id, purpose, wanted, actor)
+        result = use_one(ledger, subject_id, purpose, tuple(dict.fromkeys(items)), actor)
         if result is not None:
             return result
     return use_many(ledger, [subject_id], purpose=purpose, items=items, actor=actor)[subject_id]
-
-
-# The hot path's reads, in SQLite's placeholders; PostgreSQL's are made from them below.
-# One statement for the policy version in force, the subject and its key (and on SQLite the
-# audit head, read under the write lock); one for the subject's consents, use
-# restrictions and requested records.
-_SUBJECT_SQL = (
-    "SELECT (SELECT id FROM policy_versions WHERE effective_date <= ? "
-    "        ORDER BY effective_date DESC, id DESC LIMIT 1), "
-    "s.erased_at, k.master_key_id, k.wrapped_key, s.policy_version_id{head_columns} "
-    "FROM subjects s LEFT JOIN subject_keys k ON k.subject_id = s.id{head_join} "
-    "WHERE s.id = ?"
-)
-_SQLITE_SUBJECT = _SUBJECT_SQL.format(
-    head_columns=", h.last_id, h.last_hash", head_join=" LEFT JOIN audit_head h ON h.id = 1"
-)
-_POSTGRES_SUBJECT = _SUBJECT_SQL.format(head_columns="", head_join="").replace("?", "%s")
-_POSTGRES_HEAD = "SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE"
-
-
-def _state_sql(count: int, mark: str) -> str:
-    # Records first: PostgreSQL types a UNION's columns branch by branch from the left,
-    # and a column of NULLs only would be text, which a date cannot then join.
-    marks = ", ".join([mark] * count) if count else "NULL"
-    return (
-        "SELECT 'd', item, NULL, retention_due, ciphertext, id FROM records "
-        f"WHERE subject_id = ? AND item IN ({marks}) "
-        "UNION ALL SELECT 'c', purpose, granted, NULL, NULL, id FROM consents "
-        "WHERE subject_id = ? "
-        "UNION ALL SELECT 'r', purpose, NULL, NULL, NULL, id FROM restrictions "
-        "WHERE subject_id = ? AND scope = 'use' AND lifted_at IS NULL ORDER BY 1, 6"
-    ).replace("?", mark)
-
-
-def _use_one_sqlite(
-    ledger: Ledger, subject_id: str, purpose: str, wanted: tuple[str, ...], actor: str
-) -> UseResult | None:
-    """`use_many` for one subject on SQLite, on a raw DB-API cursor in one IMMEDIATE
-    transaction: SQLAlchemy's per-statement work costs more than these few statements.
-
-    It reads the same rows, builds the state with the same `_state`, asks the same
-    `decide`, and writes the same audit row (`append_on_cursor`); a test compares the
-    two paths answer by answer. It returns None, having written nothing, when the version in
-    force is not yet parsed in this process (the general path loads it), or there is no
-    such subject or no policy in force (the general path says which).
-    """
-    now = ledger.now()
-    today = japan_date(now).isoformat()
-    with ledger.hot_cursor() as cursor:
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
-            # BEGIN IMMEDIATE holds the write lock, so the audit head read here cannot
-            # move before this transaction appends to it.
-            subject = cursor.execute(_SQLITE_SUBJECT, (today, subject_id)).fetchone()
-            result = None
-            if subject is not None and subject[5] is not None:  # else: an empty chain
-                rows = cursor.execute(
-                    _state_sql(len(wanted), "?"), (subject_id, *wanted, subject_id, subject_id)
-                ).fetchall()
-                answer = _answer(ledger, subject_id, purpose, wanted, actor, subject, rows, today)
-                if answer is not None:
-                    result, entry = answer
-                    head = (int(subject[5]), str(subject[6]))
-                    append_on_cursor(cursor, [entry(now)], dialect="sqlite", head=head)
-        except BaseException:
-            cursor.execute("ROLLBACK")
-            raise
-        cursor.execute("COMMIT" if result is not None else "ROLLBACK")
-    return result
-
-
-def _use_one_postgres(
-    ledger: Ledger, subject_id: str, purpose: str, wanted: tuple[str, ...], actor: str
-) -> UseResult | None:
-    """`use_many` for one subject on PostgreSQL, on a raw psycopg connection in two round
-    trips: BEGIN, the audit head's lock and both reads in one pipeline; the audit row, the
-    head's move and COMMIT in another. The same reads, `_state`, `decide` and audit row as
-    the general path (a test compares them); None, having written nothing, when the
-    general path must answer (as on SQLite).
-
-    The head is locked before the state is read, as SQLite's write lock is taken before:
-    every change to a subject appends to the audit chain under that lock, so the state read
-    is the latest committed and cannot change before this use is recorded.
-    """
-    now = ledger.now()
-    today = japan_date(now)
-    with ledger.hot_cursor() as cursor:
-        connection = cursor.connection
-        head, states = connection.cursor(), connection.cursor()
-        try:
-            with connection.pipeline():
-                cursor.execute("BEGIN")
-                head.execute(_POSTGRES_HEAD)
-                cursor.execute(_POSTGRES_SUBJECT, (today, subject_id))
-                states.execute(
-                    _state_sql(len(wanted), "%s"), (subject_id, *wanted, subject_id, subject_id)
-                )
-            locked, subject = head.fetchone(), cursor.fetchone()
-            answer = None
-            if locked is not None and subject is not None:  # else: an empty chain
-                rows = states.fetchall()
-                answer = _answer(ledger, subject_id, purpose, wanted, actor, subject, rows, today)
-            if answer is None:
-                cursor.execute("ROLLBACK")
-                return None
-            result, entry = answer
-            with connection.pipeline():
-                append_on_cursor(
-                    cursor, [entry(now)], dialect="postgresql", head=(locked[0], locked[1])
-                )
-                cursor.execute("COMMIT")
-        except BaseException:
-            with suppress(Exception):  # the connection is thrown away (ledger.hot)
-                cursor.execute("ROLLBACK")
-            raise
-    return result
-
-
-def _answer(
-    ledger: Ledger, subject_id: str, purpose: str, wanted: tuple[str, ...], actor: str,
-    subject: Sequence[Any], rows: Sequence[Sequence[Any]], today: str | date,
-) -> tuple[UseResult, Callable[[datetime], AuditEntry]] | None:  # fmt: skip
-    """The decision and values from the hot path's rows, and the audit entry to write; None
-    when there is no policy in force or its version is not parsed in this process yet.
-    Rows: (kind, purpose or item, granted, retention_due, ciphertext, id), kind being
-    c(onsent), r(estriction) or d(ata)."""
-    if subject[0] is None:
-        return None
-    version = ledger.cached_policy_version(int(subject[0]))
-    if version is None:
-        return None
-    consents: dict[str, bool] = {}
-    consent_ids: dict[str, int] = {}
-    suspended_all, suspended = False, set()
-    held: set[str] = set()
-    live: set[str] = set()
-    latest: dict[str, bytes] = {}
-    for kind, name, granted, due, blob, row_id in rows:
-        if kind == "c":
-            consents[name] = bool(granted)
-            consent_ids[name] = row_id
-        elif kind == "r":
-            if name is None:
-                suspended_all = True
-            else:
-                suspended.add(name)
-        else:
-            held.add(name)
-            # A date on PostgreSQL; ISO text on SQLite, where `today` is ISO text too.
-            if due is None or due > today:
-                live.add(name)
-            latest[name] = blob
-    state = _state(
-        version,
-        erased=subject[1] is not None,
-        collected_under=int(subject[4]),
-        consents=consents,
-        consent_ids=consent_ids,
-        suspended_all=suspended_all,
-        suspended=suspended,
-        expired=held - live,
-    )
-    decision = decide(
-        version.compiled, state, purpose=purpose, items=wanted, actor=actor_role(actor)
-    )
-    values: dict[str, str] | None = None
-    if decision.allowed:
-        values = {}
-        if latest:
-            cipher = ledger.subject_cipher(subject_id, WrappedKey(subject[2], subject[3]))
-            values = {item: cipher.decrypt(item, blob) for item, blob in latest.items()}
-
-    def entry(now: datetime) -> AuditEntry:
-        return _entry(now, actor, subject_id, purpose, wanted, decision, version)
-
-    return UseResult(subject_id, decision, values), entry
 
 
 def use_many(
@@ -399,7 +153,7 @@ def use_many(
         allowed = [s for s in unique if decisions[s].allowed]
         values = _values(ledger, conn, allowed, wanted)
         append_many(
-            conn, [_entry(now, actor, s, purpose, wanted, decisions[s], version) for s in unique]
+            conn, [use_entry(now, actor, s, purpose, wanted, decisions[s], version) for s in unique]
         )
     return {
         s: UseResult(s, decisions[s], values[s] if decisions[s].allowed else None) for s in unique
