@@ -26,6 +26,7 @@ in that database and dropped afterwards).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -353,19 +354,28 @@ def main() -> None:
         checked, uses = check_trail(db, key_file, servers["hogo"].answered)
     backend = "PostgreSQL" if db.startswith("postgresql") else "SQLite"
     print(
-        f"POST /api/v1/use over HTTP on {backend}: uvicorn (1 process, --http {args.http}, "
-        f"--loop {args.loop}) on loopback; best of {args.rounds} runs of {args.seconds:g} s"
+        f"POST /api/v1/use over HTTP on {backend}: uvicorn (1 process, --http {resolved(args.http, 'httptools', 'h11')}, "
+        f"--loop {resolved(args.loop, 'uvloop', 'asyncio')}) on loopback; best of {args.rounds} runs of {args.seconds:g} s"
     )
     print(
-        f"  {'clients':>7} {'baseline/s':>11} {'hogo/s':>9} {'× base':>7}   CPU: client, baseline, hogo"
+        f"  {'clients':>7} {'baseline/s':>11} {'hogo/s':>9} {'× base':>7}"
+        f"   {'server CPU µs/request: baseline':>31} {'hogo':>6} {'× base':>7}   client CPU"
     )
     for n in clients:
         b, h = best["baseline", n], best["hogo", n]
+        b_cost, h_cost = b.server_cpu / b.rate * 1e6, h.server_cpu / h.rate * 1e6
         print(
             f"  {n:>7} {b.rate:>11,.0f} {h.rate:>9,.0f} {h.rate / b.rate:>7.2f}"
-            f"   {h.client_cpu:>4.0%} {b.server_cpu:>5.0%} {h.server_cpu:>5.0%}"
+            f"   {b_cost:>31,.0f} {h_cost:>6,.0f} {b_cost / h_cost:>7.2f}   {h.client_cpu:>10.0%}"
         )
     print(f"  audit chain verified: {checked:,} entries; {uses:,} uses answered, each audited")
+
+
+def resolved(choice: str, installed: str, otherwise: str) -> str:
+    """What uvicorn's "auto" picks: httptools and uvloop when they are installed."""
+    if choice != "auto":
+        return choice
+    return installed if importlib.util.find_spec(installed) else otherwise
 
 
 if __name__ == "__main__":

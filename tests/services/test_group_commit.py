@@ -3,6 +3,7 @@ fails only its own caller."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -113,3 +114,76 @@ def test_a_lone_failure_reaches_its_caller() -> None:
     with pytest.raises(ValueError, match="bad item"):
         group.submit("bad")
     assert group.submit("after") == "AFTER"  # leadership was released
+
+
+def test_coroutines_are_batched_on_the_writer_thread_and_the_loop_never_waits() -> None:
+    run = Recorder()
+    group: GroupCommit[str, str] = GroupCommit(run)
+
+    async def scenario() -> tuple[list[str], int]:
+        held = asyncio.ensure_future(group.submit_async("hold"))
+        while run.batches != [["hold"]]:
+            await asyncio.sleep(0.005)
+        others = [asyncio.ensure_future(group.submit_async(i)) for i in ("b", "c", "d")]
+        ticks = 0
+        while group.waiting < 3:  # the loop runs while the writer is held
+            ticks += 1
+            await asyncio.sleep(0.005)
+        run.release.set()
+        answers = await asyncio.gather(held, *others)
+        return answers, ticks
+
+    answers, ticks = asyncio.run(scenario())
+    group.close()
+    assert answers == ["HOLD", "B", "C", "D"] and ticks >= 1
+    assert run.batches == [["hold"], ["b", "c", "d"]]
+
+
+def test_a_coroutine_hears_its_own_failure_only() -> None:
+    group: GroupCommit[str, str] = GroupCommit(Recorder())
+
+    async def scenario() -> list[object]:
+        return await asyncio.gather(
+            group.submit_async("a"), group.submit_async("bad"), return_exceptions=True
+        )
+
+    a, bad = asyncio.run(scenario())
+    group.close()
+    assert a == "A" and isinstance(bad, ValueError)
+
+
+def test_threads_and_coroutines_share_the_queue() -> None:
+    run = Recorder()
+    group: GroupCommit[str, str] = GroupCommit(run)
+    leader = threading.Thread(target=group.submit, args=("hold",))
+    leader.start()
+    _until(lambda: run.batches == [["hold"]])
+    answers: dict[str, str] = {}
+    thread = threading.Thread(target=lambda: answers.update(t=group.submit("t")))
+    thread.start()
+    _until(lambda: group.waiting == 1)
+
+    async def scenario() -> str:
+        pending = asyncio.ensure_future(group.submit_async("c"))
+        while group.waiting < 2:
+            await asyncio.sleep(0.005)
+        run.release.set()
+        return await pending
+
+    answers["c"] = asyncio.run(scenario())
+    for t in (leader, thread):
+        t.join(10)
+    group.close()
+    assert answers == {"t": "T", "c": "C"}
+    assert run.batches == [["hold"], ["t", "c"]]
+
+
+def test_close_stops_the_writer_and_refuses_new_coroutines() -> None:
+    group: GroupCommit[str, str] = GroupCommit(Recorder())
+    assert asyncio.run(group.submit_async("a")) == "A"
+    writer = group._writer
+    group.close()
+    assert writer is not None and not writer.is_alive()
+    with pytest.raises(RuntimeError, match="closed"):
+        asyncio.run(group.submit_async("b"))
+    assert group.submit("c") == "C"  # a thread still runs its own batch

@@ -3,6 +3,7 @@ general path."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -16,9 +17,10 @@ from hogo.ledger.audit import verify
 from hogo.services import use_hot
 from hogo.services.collect import Collection, collect
 from hogo.services.erasure import erase
+from hogo.services.errors import NotFound
 from hogo.services.ledger import Ledger, open_ledger
 from hogo.services.restrictions import suspend
-from hogo.services.use import UseResult, use, use_many
+from hogo.services.use import UseResult, use, use_async, use_many
 from hogo.services.use_hot import use_one
 from tests.services.conftest import FixedClock
 
@@ -179,3 +181,22 @@ def _until(condition: Callable[[], bool]) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.005)
+
+
+def test_use_async_answers_as_use_and_closing_the_ledger_stops_its_writer(
+    ledger: Ledger,
+) -> None:
+    subject = collect(ledger, Collection("shop", {"name": "A"}), actor="app").subject_id
+    fresh = open_ledger(ledger.settings, clock=ledger.clock)
+    try:
+        first = asyncio.run(use_async(fresh, subject, purpose="orders", items=["name"], actor="x"))
+        second = asyncio.run(use_async(fresh, subject, purpose="orders", items=["name"], actor="x"))
+        assert first == second == use(fresh, subject, purpose="orders", items=["name"], actor="x")
+        missing = "0" * 32
+        with pytest.raises(NotFound):
+            asyncio.run(use_async(fresh, missing, purpose="orders", items=["name"], actor="x"))
+        writer = fresh.kept("use.group_commit", lambda: None)._writer  # type: ignore[attr-defined]
+        assert writer.name == "hogo-group-commit" and writer.is_alive()
+    finally:
+        fresh.close()
+    assert not writer.is_alive()

@@ -5,17 +5,22 @@ write lock, PostgreSQL's row lock) until the commit, which on PostgreSQL waits f
 disk. So uses can only run one at a time, each paying a commit of its own, however many
 threads ask: under load the callers spend their time queued for the head.
 
-Here the first caller to arrive runs a batch (leader); those who arrive while it runs
-wait, and when it ends the first of them to wake runs everything that waited as the next
-batch, in arrival order. A lone caller runs alone at once, as before. If a batch fails
-as a whole, its items are run again one by one, so an error reaches only the caller whose
-item caused it and nobody else's use is lost or half written.
+Here callers queue their items, and whoever leads runs everything queued as one batch, in
+arrival order, while the next arrivals queue for the batch after. A thread that calls
+`submit` leads when nobody else does, so a lone caller runs at once in its own thread, as
+before. A coroutine that awaits `submit_async` never blocks its event loop: a writer
+thread, started on first use, leads for it, and the loop is woken once per batch with
+every answer at once (in the server this replaces a worker-thread hop per request).
+If a batch fails as a whole, its items are run again one by one, so an error reaches
+only the caller whose item caused it and nobody else's use is lost or half written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -25,10 +30,11 @@ MAX_BATCH = 64
 
 
 class _Slot(Generic[T, R]):
-    __slots__ = ("done", "error", "item", "result")
+    __slots__ = ("done", "error", "future", "item", "result")
 
-    def __init__(self, item: T) -> None:
+    def __init__(self, item: T, future: asyncio.Future[R] | None = None) -> None:
         self.item = item
+        self.future = future
         self.done = False
         self.result: R | None = None
         self.error: BaseException | None = None
@@ -37,10 +43,22 @@ class _Slot(Generic[T, R]):
         self.result, self.error, self.done = result, error, True
 
 
+def _resolve(slots: list[_Slot[T, R]]) -> None:
+    """On the event loop: hand each awaiting coroutine its answer."""
+    for slot in slots:
+        future = slot.future
+        if future is None or future.done():  # cancelled meanwhile: nobody listens
+            continue
+        if slot.error is not None:
+            future.set_exception(slot.error)
+        else:
+            future.set_result(slot.result)  # type: ignore[arg-type]  # settled with a result
+
+
 class GroupCommit(Generic[T, R]):
-    """Runs `run(items)` for batches of the items that callers of `submit` bring;
-    thread-safe. `run` makes one transaction of a batch and returns the results in the
-    items' order; it raises only when it committed nothing (the items are run again)."""
+    """Runs `run(items)` for batches of the items callers bring; thread-safe. `run` makes
+    one transaction of a batch and returns the results in the items' order; it raises
+    only when it committed nothing (the items are then run again, one by one)."""
 
     def __init__(
         self, run: Callable[[Sequence[T]], Sequence[R]], max_batch: int = MAX_BATCH
@@ -50,6 +68,8 @@ class GroupCommit(Generic[T, R]):
         self._cond = threading.Condition()
         self._pending: list[_Slot[T, R]] = []
         self._leading = False
+        self._writer: threading.Thread | None = None
+        self._closed = False
 
     @property
     def waiting(self) -> int:
@@ -67,18 +87,67 @@ class GroupCommit(Generic[T, R]):
                     self._cond.wait()
                 if slot.done:
                     break
-                self._leading = True
-                batch = self._pending[: self._max]
-                del self._pending[: self._max]
-            try:
-                self._execute(batch)
-            finally:
-                with self._cond:
-                    self._leading = False
-                    self._cond.notify_all()
+                batch = self._lead()
+            self._execute_and_release(batch)
         if slot.error is not None:
             raise slot.error
         return slot.result  # type: ignore[return-value]  # settled with a result
+
+    async def submit_async(self, item: T) -> R:
+        """`submit` for a coroutine: the batch runs on the writer thread."""
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the ledger is closed")
+            self._pending.append(_Slot(item, future))
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write, name="hogo-group-commit")
+                self._writer.daemon = True
+                self._writer.start()
+            self._cond.notify_all()
+        return await future
+
+    def close(self) -> None:
+        """Stop the writer thread once the queue is empty."""
+        with self._cond:
+            self._closed = True
+            writer = self._writer
+            self._cond.notify_all()
+        if writer is not None and writer is not threading.current_thread():
+            writer.join(timeout=30)
+
+    def _lead(self) -> list[_Slot[T, R]]:
+        # With self._cond held.
+        self._leading = True
+        batch = self._pending[: self._max]
+        del self._pending[: self._max]
+        return batch
+
+    def _write(self) -> None:
+        while True:
+            with self._cond:
+                while (self._leading or not self._pending) and not self._closed:
+                    self._cond.wait()
+                if not self._pending:
+                    return  # closed, and nothing left to run
+                batch = self._lead()
+            with suppress(BaseException):  # each caller of the batch was told
+                self._execute_and_release(batch)
+
+    def _execute_and_release(self, batch: list[_Slot[T, R]]) -> None:
+        try:
+            self._execute(batch)
+        finally:
+            with self._cond:
+                self._leading = False
+                self._cond.notify_all()
+            awaited: dict[asyncio.AbstractEventLoop, list[_Slot[T, R]]] = {}
+            for slot in batch:
+                if slot.future is not None:
+                    awaited.setdefault(slot.future.get_loop(), []).append(slot)
+            for loop, slots in awaited.items():
+                with suppress(RuntimeError):  # that loop is closed: nobody waits any more
+                    loop.call_soon_threadsafe(_resolve, slots)
 
     def _execute(self, batch: list[_Slot[T, R]]) -> None:
         try:

@@ -189,6 +189,11 @@ class Ledger:
 
     def close(self) -> None:
         with self._lock:
+            kept, self._kept = list(self._kept.values()), {}
+        for helper in kept:  # first: they may still be writing (the use group commit)
+            if hasattr(helper, "close"):
+                helper.close()
+        with self._lock:
             hot, self._hot = self._hot, None
         if hot is not None:
             hot.close()

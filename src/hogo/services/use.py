@@ -7,6 +7,7 @@ entry in the same transaction, allowed or refused.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -20,10 +21,10 @@ from hogo.ledger.audit import append_many
 from hogo.ledger.crypto import WrappedKey
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger, PolicyInForce, japan_date
-from hogo.services.use_hot import use_one
+from hogo.services.use_hot import use_one, use_one_async
 from hogo.services.use_result import UseResult, actor_role, subject_state, use_entry
 
-__all__ = ["MAX_BATCH", "UseResult", "actor_role", "use", "use_many"]
+__all__ = ["MAX_BATCH", "UseResult", "actor_role", "use", "use_async", "use_many"]
 
 MAX_BATCH = 10_000
 
@@ -131,6 +132,22 @@ def use(
         if result is not None:
             return result
     return use_many(ledger, [subject_id], purpose=purpose, items=items, actor=actor)[subject_id]
+
+
+async def use_async(
+    ledger: Ledger, subject_id: str, *, purpose: str, items: Sequence[str], actor: str
+) -> UseResult:
+    """`use` for a coroutine (the API): the event loop never waits on the database. The
+    hot path runs on the group commit's writer thread, the general path on a worker."""
+    if actor.strip() and isinstance(subject_id, str):
+        wanted = tuple(dict.fromkeys(items))
+        result = await use_one_async(ledger, subject_id, purpose, wanted, actor)
+        if result is not None:
+            return result
+    answers = await asyncio.to_thread(
+        use_many, ledger, [subject_id], purpose=purpose, items=items, actor=actor
+    )
+    return answers[subject_id]
 
 
 def use_many(

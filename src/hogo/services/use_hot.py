@@ -41,11 +41,22 @@ def use_one(
     """The use, run in the next batch; None, having written nothing, when the general path
     must answer: no such subject, no policy in force, an empty audit chain, or the version
     in force not yet parsed in this process (the general path loads it)."""
+    return _batches(ledger).submit(Ask(subject_id, purpose, wanted, actor))
+
+
+async def use_one_async(
+    ledger: Ledger, subject_id: str, purpose: str, wanted: tuple[str, ...], actor: str
+) -> UseResult | None:
+    """`use_one` for a coroutine: the batch runs on the group commit's writer thread."""
+    return await _batches(ledger).submit_async(Ask(subject_id, purpose, wanted, actor))
+
+
+def _batches(ledger: Ledger) -> GroupCommit[Ask, UseResult | None]:
     run = _run_sqlite if ledger.engine.dialect.name == "sqlite" else _run_postgres
     batches: GroupCommit[Ask, UseResult | None] = ledger.kept(
         "use.group_commit", lambda: GroupCommit(lambda asks: run(ledger, asks))
     )
-    return batches.submit(Ask(subject_id, purpose, wanted, actor))
+    return batches
 
 
 # The reads, in SQLite's placeholders; PostgreSQL's are made from them. One statement for
