@@ -8,8 +8,7 @@ import threading
 import pytest
 from sqlalchemy import Engine
 
-from hogo.ledger.engine import is_sqlite
-from hogo.ledger.hot import POSTGRES_HOT_CONNECTIONS, HotConnections
+from hogo.ledger.hot import HotConnections
 
 
 def test_hot_connections_do_not_count_against_the_engine_pool(engine: Engine) -> None:
@@ -34,9 +33,9 @@ def test_hot_connections_do_not_count_against_the_engine_pool(engine: Engine) ->
         hot.close()
 
 
-def test_sqlite_keeps_one_connection_and_its_users_take_turns(engine: Engine) -> None:
-    hot = HotConnections(engine)
-    assert hot.size == (1 if is_sqlite(engine) else POSTGRES_HOT_CONNECTIONS)
+@pytest.mark.parametrize("size", [1, 3])
+def test_no_more_users_at_once_than_connections(engine: Engine, size: int) -> None:
+    hot = HotConnections(engine, size)
     inside = 0
     most = 0
     lock = threading.Lock()

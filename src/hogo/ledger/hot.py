@@ -1,19 +1,19 @@
-"""DB-API connections kept aside for the single-call hot paths (one `use` per call).
+"""DB-API connections kept aside for the hot path (`use`, one subject per call).
 
 Checking a connection out of SQLAlchemy's pool and resetting it on return costs as much as
 the few statements of a single use, and on PostgreSQL `pool_pre_ping` adds a round trip
 to every check-out. These connections are made by the engine (same URL, same connect
 events: SQLite's pragmas) and then detached from its pool, so they never count against it.
 
-How many are kept matters:
-- SQLite: one. Every hot transaction takes the write lock (BEGIN IMMEDIATE), so two of them
-  can never run at once anyway; queued on a Python lock, a process's threads take turns
-  as soon as the lock is free, where on separate connections SQLite's busy handler puts
-  the loser to sleep for up to tens of milliseconds before it tries again. Connections
-  per thread, as before, also exhausted the engine's pool once more than 15 threads
-  (FastAPI's pool has 40) had each kept one, and every other request then waited 30 s.
-- PostgreSQL: up to `size`. Transactions overlap there until they queue on the audit
-  head's row lock, and round trips dominate, so more connections mean more throughput.
+One is kept by default, and its users take turns on a lock. Every hot transaction holds
+the audit chain's head (SQLite's write lock, PostgreSQL's row lock) until it commits, so
+two of them never run at once anyway, and the group commit (`hogo.services.group_commit`)
+runs one batch at a time. On separate SQLite connections, as before, the loser of the
+write lock was put to sleep by SQLite's busy handler for up to tens of milliseconds before
+it tried again; and keeping one connection per thread exhausted the engine's pool once
+more than 15 threads (FastAPI's pool has 40) each held one, after which every other
+request waited 30 s for a connection.
+
 A connection whose work raised is closed rather than reused: its state is unknown.
 
 The connections run in autocommit mode, so their users open and end transactions with
@@ -32,17 +32,13 @@ from sqlalchemy import Engine
 
 from hogo.ledger.engine import is_sqlite
 
-POSTGRES_HOT_CONNECTIONS = 8
-
 
 class HotConnections:
     """A small pool of detached DB-API connections, each with its cursor."""
 
-    def __init__(self, engine: Engine, size: int | None = None) -> None:
+    def __init__(self, engine: Engine, size: int = 1) -> None:
         self.engine = engine
-        self.size = (
-            size if size is not None else 1 if is_sqlite(engine) else POSTGRES_HOT_CONNECTIONS
-        )
+        self.size = size
         self._slots = threading.BoundedSemaphore(self.size)
         self._lock = threading.Lock()
         self._idle: list[tuple[Any, Any]] = []
