@@ -1,5 +1,5 @@
-"""Hot-path connections: outside the engine's pool, one at a time on SQLite, thrown away
-after an error."""
+"""The hot path's connection: outside the engine's pool, one caller at a time, thrown
+away after an error."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import threading
 import pytest
 from sqlalchemy import Engine
 
-from hogo.ledger.hot import HotConnections
+from hogo.ledger.hot import HotConnection
 
 
-def test_hot_connections_do_not_count_against_the_engine_pool(engine: Engine) -> None:
-    hot = HotConnections(engine)
+def test_the_hot_connection_does_not_count_against_the_engine_pool(engine: Engine) -> None:
+    hot = HotConnection(engine)
     held = threading.Event()
     release = threading.Event()
 
@@ -33,9 +33,8 @@ def test_hot_connections_do_not_count_against_the_engine_pool(engine: Engine) ->
         hot.close()
 
 
-@pytest.mark.parametrize("size", [1, 3])
-def test_no_more_users_at_once_than_connections(engine: Engine, size: int) -> None:
-    hot = HotConnections(engine, size)
+def test_its_users_take_turns(engine: Engine) -> None:
+    hot = HotConnection(engine)
     inside = 0
     most = 0
     lock = threading.Lock()
@@ -51,21 +50,21 @@ def test_no_more_users_at_once_than_connections(engine: Engine, size: int) -> No
                 with lock:
                     inside -= 1
 
-    workers = [threading.Thread(target=work) for _ in range(hot.size + 4)]
+    workers = [threading.Thread(target=work) for _ in range(5)]
     for w in workers:
         w.start()
     for w in workers:
         w.join(30)
     hot.close()
-    assert 1 <= most <= hot.size
+    assert most == 1
 
 
 def test_a_connection_whose_work_raised_is_not_reused(engine: Engine) -> None:
-    hot = HotConnections(engine, size=1)
+    hot = HotConnection(engine)
     with hot.cursor() as cursor:
         first = cursor.connection
     with pytest.raises(ZeroDivisionError), hot.cursor() as cursor:
-        assert cursor.connection is first  # an idle connection is reused
+        assert cursor.connection is first  # kept between callers
         raise ZeroDivisionError
     with hot.cursor() as cursor:
         assert cursor.connection is not first

@@ -5,7 +5,7 @@ the few statements of a single use, and on PostgreSQL `pool_pre_ping` adds a rou
 to every check-out. These connections are made by the engine (same URL, same connect
 events: SQLite's pragmas) and then detached from its pool, so they never count against it.
 
-One is kept by default, and its users take turns on a lock. Every hot transaction holds
+One is kept, and its users take turns on a lock. Every hot transaction holds
 the audit chain's head (SQLite's write lock, PostgreSQL's row lock) until it commits, so
 two of them never run at once anyway, and the group commit (`hogo.services.group_commit`)
 runs one batch at a time. On separate SQLite connections, as before, the loser of the
@@ -33,38 +33,30 @@ from sqlalchemy import Engine
 from hogo.ledger.engine import is_sqlite
 
 
-class HotConnections:
-    """A small pool of detached DB-API connections, each with its cursor."""
+class HotConnection:
+    """One detached DB-API connection and its cursor, used by one caller at a time."""
 
-    def __init__(self, engine: Engine, size: int = 1) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.size = size
-        self._slots = threading.BoundedSemaphore(self.size)
-        self._lock = threading.Lock()
-        self._idle: list[tuple[Any, Any]] = []
-        self._all: list[Any] = []
+        self._turn = threading.Lock()
+        self._held: tuple[Any, Any] | None = None
         self._closed = False
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:
         """A cursor for one transaction, which the caller opens and ends."""
-        with self._slots:
-            with self._lock:
-                if self._closed:
-                    raise RuntimeError("the ledger is closed")
-                held = self._idle.pop() if self._idle else None
-            if held is None:
-                held = self._connect()
+        with self._turn:
+            if self._closed:
+                raise RuntimeError("the ledger is closed")
+            held = self._held or self._connect()
             try:
                 yield held[1]
             except BaseException:
-                self._discard(held[0])
-                raise
-            with self._lock:
-                if self._closed:
+                self._held = None
+                with suppress(Exception):  # it is being thrown away
                     held[0].close()
-                else:
-                    self._idle.append(held)
+                raise
+            self._held = held
 
     def _connect(self) -> tuple[Any, Any]:
         connection = self.engine.raw_connection()
@@ -72,20 +64,12 @@ class HotConnections:
         if not is_sqlite(self.engine):  # SQLite's are already (engine.py)
             driver: Any = connection.dbapi_connection
             driver.autocommit = True
-        with self._lock:
-            self._all.append(connection)
         return connection, connection.cursor()
 
-    def _discard(self, connection: Any) -> None:
-        with self._lock:
-            if connection in self._all:
-                self._all.remove(connection)
-        with suppress(Exception):  # it is being thrown away
-            connection.close()
-
     def close(self) -> None:
-        with self._lock:
+        """Close the connection; waits for a caller using it to finish."""
+        with self._turn:
             self._closed = True
-            connections, self._all, self._idle = self._all, [], []
-        for connection in connections:
-            connection.close()
+            held, self._held = self._held, None
+        if held is not None:
+            held[0].close()

@@ -81,14 +81,16 @@ class GroupCommit(Generic[T, R]):
         slot: _Slot[T, R] = _Slot(item)
         with self._cond:
             self._pending.append(slot)
+            batch = None if self._leading else self._lead()  # alone: at once
         while True:
+            if batch is not None:
+                self._execute_and_release(batch)
             with self._cond:
                 while self._leading and not slot.done:
                     self._cond.wait()
                 if slot.done:
                     break
                 batch = self._lead()
-            self._execute_and_release(batch)
         if slot.error is not None:
             raise slot.error
         return slot.result  # type: ignore[return-value]  # settled with a result

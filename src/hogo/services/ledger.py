@@ -34,7 +34,7 @@ from hogo.ledger.crypto import (
     new_data_key,
 )
 from hogo.ledger.engine import make_engine
-from hogo.ledger.hot import HotConnections
+from hogo.ledger.hot import HotConnection
 from hogo.ledger.migrate import current_revision, head_revision
 from hogo.ledger.sql import insert_if_absent
 from hogo.ledger.tables_policy_changes import reconsent_requirements
@@ -170,7 +170,7 @@ class Ledger:
     _register: SubjectCipher | None = field(default=None, repr=False)
     _signing: bytes | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _hot: HotConnections | None = field(default=None, repr=False)
+    _hot: HotConnection | None = field(default=None, repr=False)
     _kept: dict[str, Any] = field(default_factory=dict, repr=False)
     _ciphers: dict[tuple[str, str, bytes], SubjectCipher] = field(default_factory=dict, repr=False)
     api_clients: Expiring[bytes, ApiClient] = field(
@@ -221,7 +221,7 @@ class Ledger:
         hot = self._hot
         if hot is None:
             with self._lock:
-                hot = self._hot = self._hot or HotConnections(self.engine)
+                hot = self._hot = self._hot or HotConnection(self.engine)
         return hot.cursor()
 
     def kept(self, name: str, make: Callable[[], T]) -> T:

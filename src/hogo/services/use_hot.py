@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from hogo.domain.purpose_check import decide
@@ -71,6 +72,7 @@ _SUBJECT = (
 _HEAD = "SELECT last_id, last_hash FROM audit_head WHERE id = 1"
 
 
+@lru_cache(maxsize=64)
 def _state_sql(count: int, mark: str) -> str:
     # Records first: PostgreSQL types a UNION's columns branch by branch from the left,
     # and a column of NULLs only would be text, which a date cannot then join.
