@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hogo import __version__
 from hogo.api import errors as api_errors
-from hogo.api.router import API_PREFIX, api_router
+from hogo.api.router import API_PREFIX, api_routers
 from hogo.config import Settings
 from hogo.services.errors import HogoError
 from hogo.services.jobs import Job, default_jobs
@@ -110,7 +110,8 @@ def create_app(
     async def on_login_required(request: Request, exc: LoginRequired) -> Response:
         return web_errors.login_required(request, exc)
 
-    app.include_router(api_router())
+    for router in api_routers():
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(console.router)
     app.include_router(console_incidents.router)
     app.include_router(console_incident_actions.router)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine, select
 
 from hogo.ledger import tables as t
-from hogo.ledger.sql import bulk_insert
+from hogo.ledger.sql import bulk_insert, driver_insert_sql
 
 NOW = datetime(2026, 11, 24, 9, 5, 7, 123, tzinfo=UTC)
 
@@ -92,3 +92,34 @@ def test_scalar_defaults_are_filled_in(engine: Engine) -> None:
 def test_empty_is_a_no_op(engine: Engine) -> None:
     with engine.begin() as conn:
         bulk_insert(conn, t.records, [])
+
+
+def test_driver_insert_stores_what_sqlalchemy_stores_on_either_database(engine: Engine) -> None:
+    _setup(engine)
+    audit_row = {
+        "at": NOW,
+        "actor": "a",
+        "action": "use",
+        "outcome": "allowed",
+        "subject_id": "s1",
+        "purpose": "orders",
+        "items": ["name", "名前"],
+        "reason": None,
+        "detail": {"k": "日本", "n": None, "list": [1, 2.5, True]},
+        "prev_hash": "0",
+        "hash": "1",
+    }
+    with engine.begin() as conn:
+        conn.execute(t.audit.insert(), [{**audit_row, "id": 1}])
+        sql, params = driver_insert_sql(engine.dialect.name, t.audit, [{**audit_row, "id": 2}])
+        cursor = conn.connection.cursor()
+        cursor.execute(sql, params[0])
+    with engine.connect() as conn:
+        raw = conn.exec_driver_sql(
+            "select at, actor, action, outcome, subject_id, purpose, items, reason, detail, "
+            "prev_hash, hash from audit order by id"
+        ).all()
+        read_back = conn.execute(select(t.audit).order_by(t.audit.c.id)).all()
+    assert raw[0] == raw[1]
+    assert read_back[0][1:] == read_back[1][1:]
+    assert read_back[1].items == ["name", "名前"] and read_back[1].detail["list"] == [1, 2.5, True]

@@ -1,4 +1,9 @@
-"""What a route needs, as Annotated dependencies: the ledger and the calling client."""
+"""What a route needs, as Annotated dependencies: the ledger and the calling client.
+
+Both are `async def`: FastAPI runs a plain `def` dependency on a worker thread, and the hop
+there and back costs more than the work. The key check reads the database only when this
+process has not checked the key in the last few seconds, and then on a worker thread.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,16 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
-from hogo.services.api_keys import ApiClient, authenticate
+from hogo.services.api_keys import ApiClient, authenticate, remembered
 from hogo.services.errors import Refused
 from hogo.services.ledger import Ledger
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `hogo apikey create`")
 
 
-def get_ledger(request: Request) -> Ledger:
+async def get_ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
 
@@ -23,7 +29,7 @@ def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-def get_client(
+async def get_client(
     ledger: LedgerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiClient:
@@ -33,7 +39,8 @@ def get_client(
             "an API key is needed: Authorization: Bearer hogo_…",
             {"WWW-Authenticate": "Bearer"},
         )
-    client = authenticate(ledger, credentials.credentials)
+    token = credentials.credentials
+    client = remembered(ledger, token) or await run_in_threadpool(authenticate, ledger, token)
     if client is None:
         raise HTTPException(
             401, "the API key is unknown or revoked", {"WWW-Authenticate": "Bearer"}

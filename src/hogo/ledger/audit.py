@@ -27,7 +27,7 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from hogo.ledger.sql import bulk_insert, insert_if_absent, sqlite_insert_sql
+from hogo.ledger.sql import bulk_insert, driver_insert_sql, insert_if_absent
 from hogo.ledger.tables import audit, audit_head
 
 Json: TypeAlias = "str | int | float | bool | Sequence[Json] | Mapping[str, Json] | None"
@@ -196,32 +196,54 @@ def append_many(conn: Connection, entries: Sequence[AuditEntry]) -> list[int]:
     return list(range(last_id + 1, new_last + 1))
 
 
-def append_sqlite_cursor(
-    cursor: Any, entries: Sequence[AuditEntry], *, head: tuple[int, str] | None = None
+_CURSOR_SQL = {
+    "sqlite": (
+        "SELECT last_id, last_hash FROM audit_head WHERE id = 1",
+        "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, ?)",
+        "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1",
+    ),
+    "postgresql": (
+        "SELECT last_id, last_hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, %s) "
+        "ON CONFLICT (id) DO NOTHING",
+        "UPDATE audit_head SET last_id = %s, last_hash = %s WHERE id = 1",
+    ),
+}
+
+
+def append_on_cursor(
+    cursor: Any,
+    entries: Sequence[AuditEntry],
+    *,
+    dialect: str,
+    head: tuple[int, str] | None = None,
 ) -> list[int]:
-    """`append_many` on a raw SQLite DB-API cursor, inside a transaction the caller opened
-    with BEGIN IMMEDIATE (which serialises writers as the head lock does elsewhere).
+    """`append_many` on a raw DB-API cursor (`dialect`: sqlite or postgresql), inside the
+    caller's transaction. On SQLite the caller opened it with BEGIN IMMEDIATE, which
+    serialises writers as the head lock does elsewhere; on PostgreSQL the head row is
+    locked here (FOR UPDATE), as `append_many` does.
 
     For the single-call hot paths, where SQLAlchemy's per-statement work would cost more
     than the statements themselves; the rows are built and stored exactly as append_many
-    builds and stores them."""
+    builds and stores them. On PostgreSQL in pipeline mode the insert and the head's move
+    are only queued: they travel with the caller's COMMIT."""
     if not entries:
         return []
+    read, create, move = _CURSOR_SQL[dialect]
     if head is None:  # the caller may have read it already under the same write lock
-        head = cursor.execute("SELECT last_id, last_hash FROM audit_head WHERE id = 1").fetchone()
+        head = cursor.execute(read).fetchone()
     if head is None:
-        cursor.execute(
-            "INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, ?)", (GENESIS,)
-        )
-        head = (0, GENESIS)
+        cursor.execute(create, (GENESIS,))
+        head = cursor.execute(read).fetchone()
     last_id, last_hash = int(head[0]), str(head[1])
     rows, last_hash = _chain(entries, last_id, last_hash)
-    sql, params = sqlite_insert_sql(audit, rows)
-    cursor.executemany(sql, params)
+    sql, params = driver_insert_sql(dialect, audit, rows)
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)
     new_last = last_id + len(rows)
-    cursor.execute(
-        "UPDATE audit_head SET last_id = ?, last_hash = ? WHERE id = 1", (new_last, last_hash)
-    )
+    cursor.execute(move, (new_last, last_hash))
     return list(range(last_id + 1, new_last + 1))
 
 

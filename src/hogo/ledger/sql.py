@@ -70,6 +70,20 @@ def _sqlite_converter(kind: TypeEngine[Any]) -> Callable[[Any], Any]:
     return _identity
 
 
+def _postgres_converter(kind: TypeEngine[Any]) -> Callable[[Any], Any]:
+    # psycopg adapts the rest as SQLAlchemy passes it; JSON goes as text cast to JSON.
+    return _sqlite_json if isinstance(kind, JSON) else _identity
+
+
+_CONVERTERS = {"sqlite": _sqlite_converter, "postgresql": _postgres_converter}
+
+
+def _placeholder(dialect: str, kind: TypeEngine[Any]) -> str:
+    if dialect == "sqlite":
+        return "?"
+    return "%s::JSON" if isinstance(kind, JSON) else "%s"
+
+
 @dataclass(frozen=True)
 class _InsertPlan:
     sql: str
@@ -77,15 +91,17 @@ class _InsertPlan:
     tail: tuple[Any, ...]
 
 
-_PLANS: dict[tuple[str, tuple[str, ...]], _InsertPlan] = {}
+_PLANS: dict[tuple[str, str, tuple[str, ...]], _InsertPlan] = {}
 
 
-def _plan(table: Table, names: tuple[str, ...]) -> _InsertPlan:
-    """How to insert these columns of `table` on SQLite; worked out once per column set."""
-    key = (table.name, names)
+def _plan(dialect: str, table: Table, names: tuple[str, ...]) -> _InsertPlan:
+    """How to insert these columns of `table` through the DB-API of `dialect` (sqlite or
+    postgresql); worked out once per column set."""
+    key = (dialect, table.name, names)
     plan = _PLANS.get(key)
     if plan is not None:
         return plan
+    converter = _CONVERTERS[dialect]
     defaults = {
         column.name: column.default.arg
         for column in table.columns
@@ -95,22 +111,23 @@ def _plan(table: Table, names: tuple[str, ...]) -> _InsertPlan:
     converted = tuple(
         (index, convert)
         for index, name in enumerate(names)
-        if (convert := _sqlite_converter(table.c[name].type)) is not _identity
+        if (convert := converter(table.c[name].type)) is not _identity
     )
-    tail = tuple(_sqlite_converter(table.c[name].type)(value) for name, value in defaults.items())
-    placeholders = ", ".join("?" * len(columns))
+    tail = tuple(converter(table.c[name].type)(value) for name, value in defaults.items())
+    placeholders = ", ".join(_placeholder(dialect, table.c[name].type) for name in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
     plan = _PLANS[key] = _InsertPlan(sql, converted, tail)
     return plan
 
 
-def sqlite_insert_sql(
-    table: Table, rows: Sequence[Mapping[str, Any]]
+def driver_insert_sql(
+    dialect: str, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> tuple[str, list[tuple[Any, ...]]]:
-    """The SQL and DB-API parameters that store `rows` on SQLite exactly as SQLAlchemy would
-    (a test compares the two byte for byte); Python-side scalar defaults are filled in."""
+    """The SQL and DB-API parameters that store `rows` through the DB-API of `dialect`
+    (sqlite or postgresql) exactly as SQLAlchemy would (a test compares the two byte for
+    byte); Python-side scalar defaults are filled in."""
     names = tuple(rows[0])
-    plan = _plan(table, names)
+    plan = _plan(dialect, table, names)
     params = []
     for row in rows:
         if len(row) != len(names):
@@ -134,5 +151,5 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     if conn.dialect.name != "sqlite":
         conn.execute(table.insert(), list(rows))
         return
-    sql, params = sqlite_insert_sql(table, rows)
+    sql, params = driver_insert_sql("sqlite", table, rows)
     conn.exec_driver_sql(sql, params)

@@ -6,6 +6,12 @@ policy allows marketing to do. The purpose check still runs behind it on every u
 
 A key is `hogo_<prefix>_<secret>`: the prefix finds the row, the secret is compared by its
 SHA-256 in constant time. It is shown once, at creation; hogo keeps only the hash.
+
+A server process remembers a key it has checked for KEY_CACHE_SECONDS, so a busy client
+costs one hash and one dictionary look-up per call instead of a database read. The price
+is a bound on revocation: `revoke_key` forgets the key at once in the process that calls
+it, and every other process (another `hogo serve`, after `hogo apikey revoke` on the
+command line) refuses it within KEY_CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from hogo.ledger.audit import AuditEntry, append
+from hogo.ledger.engine import READ_ONLY
 from hogo.ledger.tables_access import api_keys
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger
@@ -139,20 +146,45 @@ def create_key(
     return f"hogo_{prefix}_{secret}", row
 
 
+def _token_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def remembered(ledger: Ledger, token: str) -> ApiClient | None:
+    """The client of a token this process checked less than KEY_CACHE_SECONDS ago, or None
+    (then `authenticate` reads the key's row). No database access: the API calls it on the
+    event loop and moves to a worker thread only when it answers None."""
+    if not isinstance(token, str):
+        return None
+    return ledger.api_clients.get(_token_digest(token))
+
+
 def authenticate(ledger: Ledger, token: str) -> ApiClient | None:
-    """The client a token belongs to, or None (malformed, unknown, wrong or revoked)."""
+    """The client a token belongs to, or None (malformed, unknown, wrong or revoked).
+
+    A key found good is remembered for KEY_CACHE_SECONDS (see `remembered`); a refusal is
+    not, so a key created elsewhere works at once and guessing fills no memory."""
+    client = remembered(ledger, token)
+    if client is not None:
+        return client
     match = TOKEN.match(token) if isinstance(token, str) else None
     if match is None:
         return None
     prefix, secret = match.groups()
-    with ledger.engine.connect() as conn:
+    generation = ledger.api_clients.generation
+    # A read: on SQLite it must not take the write lock, which every use holds.
+    with ledger.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         row = conn.execute(select(api_keys).where(api_keys.c.prefix == prefix)).first()
     if row is None or row.revoked_at is not None:
         return None
     if not hmac.compare_digest(row.secret_hash, _digest(secret)):
         return None
     stored = frozenset(row.items)
-    return ApiClient(row.name, frozenset(row.purposes), stored - {OPERATIONS}, OPERATIONS in stored)
+    client = ApiClient(
+        row.name, frozenset(row.purposes), stored - {OPERATIONS}, OPERATIONS in stored
+    )
+    ledger.api_clients.remember(_token_digest(token), client, generation=generation)
+    return client
 
 
 def list_keys(ledger: Ledger) -> list[KeyRow]:
@@ -191,3 +223,5 @@ def revoke_key(ledger: Ledger, name: str, *, actor: str) -> None:
                 detail={"name": name, "prefix": row.prefix},
             ),
         )
+    # After the commit: a check that read the row before it cannot store it after this.
+    ledger.api_clients.forget(lambda client: client.name == name)

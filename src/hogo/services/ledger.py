@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -33,6 +34,7 @@ from hogo.ledger.crypto import (
     new_data_key,
 )
 from hogo.ledger.engine import make_engine
+from hogo.ledger.hot import HotConnection
 from hogo.ledger.migrate import current_revision, head_revision
 from hogo.ledger.sql import insert_if_absent
 from hogo.ledger.tables_policy_changes import reconsent_requirements
@@ -40,8 +42,13 @@ from hogo.policy.compile import compile_policy
 from hogo.policy.loader import load_policy_text
 from hogo.policy.schema import Item, Policy, RetentionRule
 from hogo.services.errors import NotReady
+from hogo.services.memo import Expiring
+
+if TYPE_CHECKING:
+    from hogo.services.api_keys import ApiClient
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 JAPAN = ZoneInfo("Asia/Tokyo")
 
 INDEX_KEY_CONTEXT = b"hogo:blind-index-key"
@@ -63,6 +70,11 @@ no longer) be subjects: a requester's address, the outbox's messages, notes on r
 
 CIPHER_CACHE = 4096
 """Subjects whose unwrapped data key a process keeps; emptied when full."""
+KEY_CACHE_SECONDS = 5.0
+"""How long a process trusts an API key it has checked before reading its row again: the
+longest a key revoked by another process keeps working in this one."""
+KEY_CACHE_SIZE = 1024
+"""API keys a process remembers at most; emptied when full (a process serves few keys)."""
 
 
 def utc_now() -> datetime:
@@ -158,9 +170,14 @@ class Ledger:
     _register: SubjectCipher | None = field(default=None, repr=False)
     _signing: bytes | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _hot: threading.local = field(default_factory=threading.local, repr=False)
-    _hot_connections: list[Any] = field(default_factory=list, repr=False)
+    _hot: HotConnection | None = field(default=None, repr=False)
+    _kept: dict[str, Any] = field(default_factory=dict, repr=False)
     _ciphers: dict[tuple[str, str, bytes], SubjectCipher] = field(default_factory=dict, repr=False)
+    api_clients: Expiring[bytes, ApiClient] = field(
+        default_factory=lambda: Expiring(KEY_CACHE_SECONDS, KEY_CACHE_SIZE), repr=False
+    )
+    """API keys this process has checked, by the SHA-256 of the whole token
+    (`hogo.services.api_keys` keeps it)."""
 
     def now(self) -> datetime:
         return self.clock()
@@ -172,9 +189,14 @@ class Ledger:
 
     def close(self) -> None:
         with self._lock:
-            hot, self._hot_connections = self._hot_connections, []
-        for connection in hot:
-            connection.close()
+            kept, self._kept = list(self._kept.values()), {}
+        for helper in kept:  # first: they may still be writing (the use group commit)
+            if hasattr(helper, "close"):
+                helper.close()
+        with self._lock:
+            hot, self._hot = self._hot, None
+        if hot is not None:
+            hot.close()
         self.engine.dispose()
 
     def subject_cipher(self, subject_id: str, wrapped: WrappedKey) -> SubjectCipher:
@@ -194,19 +216,25 @@ class Ledger:
                 self._ciphers[cache_key] = cipher
         return cipher
 
-    def hot_cursor(self) -> Any:
-        """A DB-API cursor on a connection this thread keeps checked out (SQLite hot paths).
-
-        Checking a connection out of the pool and resetting it on return costs as much as
-        the statements of a single `use`; the hot path keeps one per thread instead.
-        """
-        cursor = getattr(self._hot, "cursor", None)
-        if cursor is None:
-            connection = self.engine.raw_connection()
+    def hot_cursor(self) -> AbstractContextManager[Any]:
+        """A DB-API cursor for one single-call hot-path transaction (`hogo.ledger.hot`)."""
+        hot = self._hot
+        if hot is None:
             with self._lock:
-                self._hot_connections.append(connection)
-            cursor = self._hot.cursor = connection.cursor()
-        return cursor
+                hot = self._hot = self._hot or HotConnection(self.engine)
+        return hot.cursor()
+
+    def kept(self, name: str, make: Callable[[], T]) -> T:
+        """A helper a service keeps with this ledger for its life, made on first use (the
+        `use` group commit): nothing is made at import time, and each ledger (each
+        database) has its own."""
+        found = self._kept.get(name)
+        if found is None:
+            with self._lock:
+                found = self._kept.get(name)
+                if found is None:
+                    found = self._kept[name] = make()
+        return found
 
     def policy_in_force(self, conn: Connection, on: date | None = None) -> PolicyInForce:
         """The latest published version effective on `on` (today by default)."""

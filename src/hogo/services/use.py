@@ -7,48 +7,26 @@ entry in the same transaction, allowed or refused.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from hogo.domain.purpose_check import Decision, SubjectState, decide, decide_many
+from hogo.domain.purpose_check import SubjectState, decide_many
 from hogo.ledger import tables as t
-from hogo.ledger.audit import AuditEntry, Json, append_many, append_sqlite_cursor
+from hogo.ledger.audit import append_many
 from hogo.ledger.crypto import WrappedKey
 from hogo.services.errors import BadInput, NotFound
 from hogo.services.ledger import Ledger, PolicyInForce, japan_date
+from hogo.services.use_hot import use_one, use_one_async
+from hogo.services.use_result import UseResult, actor_role, subject_state, use_entry
+
+__all__ = ["MAX_BATCH", "UseResult", "actor_role", "use", "use_async", "use_many"]
 
 MAX_BATCH = 10_000
-
-
-@dataclass(frozen=True)
-class UseResult:
-    subject_id: str
-    decision: Decision
-    values: dict[str, str] | None
-    """The latest value of each requested item held; None when refused."""
-
-    def to_dict(self, lang: str = "en") -> dict[str, object]:
-        return {
-            "subject_id": self.subject_id,
-            "allowed": self.decision.allowed,
-            "reason": self.decision.reason.value,
-            "message": self.decision.sentence("ja" if lang == "ja" else "en"),
-            "purpose": self.decision.purpose,
-            "items": list(self.decision.items),
-            "detail": self.decision.detail,
-            "values": self.values,
-        }
-
-
-def actor_role(actor: str) -> str:
-    """`role:name` acts in `role` (what purposes[].actors lists); a bare name is its own role."""
-    return actor.split(":", 1)[0]
 
 
 def _states(
@@ -106,7 +84,7 @@ def _states(
             if record.retention_due is None or record.retention_due > today:
                 live[record.subject_id].add(record.item)
     return {
-        subject_id: _state(
+        subject_id: subject_state(
             version,
             erased=subjects[subject_id][0] is not None,
             collected_under=int(subjects[subject_id][1]),
@@ -118,50 +96,6 @@ def _states(
         )
         for subject_id in subject_ids
     }
-
-
-def _state(
-    version: PolicyInForce,
-    *,
-    erased: bool,
-    collected_under: int,
-    consents: dict[str, bool],
-    consent_ids: dict[str, int],
-    suspended_all: bool,
-    suspended: set[str],
-    expired: set[str],
-) -> SubjectState:
-    """The purpose check's view of one subject; both read paths build it here."""
-    return SubjectState(
-        erased=erased,
-        consents=consents,
-        consent_ids=consent_ids,
-        collected_under=collected_under,
-        opted_out=frozenset(p for p in version.opt_out_purposes if consents.get(p) is False),
-        suspended_all=suspended_all,
-        suspended_purposes=frozenset(suspended),
-        expired_items=frozenset(expired),
-    )
-
-
-def _entry(
-    now: datetime, actor: str, subject_id: str, purpose: str, items: tuple[str, ...],
-    decision: Decision, version: PolicyInForce,
-) -> AuditEntry:  # fmt: skip
-    detail: dict[str, Json] = {"policy_version_id": version.version_id}
-    if decision.detail:
-        detail["detail"] = decision.detail
-    return AuditEntry(
-        at=now,
-        actor=actor,
-        action="use",
-        outcome="allowed" if decision.allowed else "refused",
-        subject_id=subject_id,
-        purpose=purpose,
-        items=items,
-        reason=decision.reason.value,
-        detail=detail,
-    )
 
 
 def _values(
@@ -192,114 +126,28 @@ def _values(
 def use(
     ledger: Ledger, subject_id: str, *, purpose: str, items: Sequence[str], actor: str
 ) -> UseResult:
-    """One subject: on SQLite through the DB-API hot path, elsewhere as a batch of one."""
-    if ledger.engine.dialect.name == "sqlite" and actor.strip() and isinstance(subject_id, str):
-        wanted = tuple(dict.fromkeys(items))
-        result = _use_one_sqlite(ledger, subject_id, purpose, wanted, actor)
+    """One subject: through the hot path (`use_hot`), or as a batch of one when it declines."""
+    if actor.strip() and isinstance(subject_id, str):
+        result = use_one(ledger, subject_id, purpose, tuple(dict.fromkeys(items)), actor)
         if result is not None:
             return result
     return use_many(ledger, [subject_id], purpose=purpose, items=items, actor=actor)[subject_id]
 
 
-def _use_one_sqlite(
-    ledger: Ledger, subject_id: str, purpose: str, wanted: tuple[str, ...], actor: str
-) -> UseResult | None:
-    """`use_many` for one subject on SQLite, on a raw DB-API cursor in one IMMEDIATE
-    transaction: SQLAlchemy's per-statement work costs more than these few statements.
-
-    It reads the same rows, builds the state with the same `_state`, asks the same
-    `decide`, and writes the same audit row (`append_sqlite_cursor`); a test compares the
-    two paths answer by answer. It returns None, having written nothing, when the version in
-    force is not yet parsed in this process (the general path loads it), or there is no
-    such subject or no policy in force (the general path says which).
-    """
-    now = ledger.now()
-    today = japan_date(now).isoformat()
-    cursor = ledger.hot_cursor()
-    cursor.execute("BEGIN IMMEDIATE")
-    try:
-        result = _use_one_in(ledger, cursor, subject_id, purpose, wanted, actor, now, today)
-    except BaseException:
-        cursor.execute("ROLLBACK")
-        raise
-    cursor.execute("COMMIT" if result is not None else "ROLLBACK")
-    return result
-
-
-def _use_one_in(
-    ledger: Ledger, cursor: Any, subject_id: str, purpose: str, wanted: tuple[str, ...],
-    actor: str, now: datetime, today: str,
-) -> UseResult | None:  # fmt: skip
-    # BEGIN IMMEDIATE holds the write lock, so the audit head read here cannot move
-    # before this transaction appends to it.
-    subject = cursor.execute(
-        "SELECT (SELECT id FROM policy_versions WHERE effective_date <= ? "
-        "        ORDER BY effective_date DESC, id DESC LIMIT 1), "
-        "s.erased_at, k.master_key_id, k.wrapped_key, h.last_id, h.last_hash, "
-        "s.policy_version_id "
-        "FROM subjects s LEFT JOIN subject_keys k ON k.subject_id = s.id "
-        "LEFT JOIN audit_head h ON h.id = 1 WHERE s.id = ?",
-        (today, subject_id),
-    ).fetchone()
-    if subject is None or subject[0] is None or subject[4] is None:
-        return None  # no such subject, no policy in force, or an empty chain: general path
-    version = ledger.cached_policy_version(int(subject[0]))
-    if version is None:
-        return None
-    consents: dict[str, bool] = {}
-    consent_ids: dict[str, int] = {}
-    suspended_all, suspended = False, set()
-    held: set[str] = set()
-    live: set[str] = set()
-    latest: dict[str, bytes] = {}
-    marks = ", ".join("?" * len(wanted)) if wanted else "NULL"
-    # One statement for the subject's consents, use restrictions and requested records.
-    for kind, name, value, blob, row_id in cursor.execute(
-        "SELECT 'c', purpose, granted, NULL, id FROM consents WHERE subject_id = ? "
-        "UNION ALL SELECT 'r', purpose, NULL, NULL, id FROM restrictions "
-        "WHERE subject_id = ? AND scope = 'use' AND lifted_at IS NULL "
-        "UNION ALL SELECT 'd', item, retention_due, ciphertext, id FROM records "
-        f"WHERE subject_id = ? AND item IN ({marks}) ORDER BY 1, 5",
-        (subject_id, subject_id, subject_id, *wanted),
-    ):
-        if kind == "c":
-            consents[name] = bool(value)
-            consent_ids[name] = row_id
-        elif kind == "r":
-            if name is None:
-                suspended_all = True
-            else:
-                suspended.add(name)
-        else:
-            held.add(name)
-            if value is None or value > today:  # ISO dates compare as text
-                live.add(name)
-            latest[name] = blob
-    state = _state(
-        version,
-        erased=subject[1] is not None,
-        collected_under=int(subject[6]),
-        consents=consents,
-        consent_ids=consent_ids,
-        suspended_all=suspended_all,
-        suspended=suspended,
-        expired=held - live,
+async def use_async(
+    ledger: Ledger, subject_id: str, *, purpose: str, items: Sequence[str], actor: str
+) -> UseResult:
+    """`use` for a coroutine (the API): the event loop never waits on the database. The
+    hot path runs on the group commit's writer thread, the general path on a worker."""
+    if actor.strip() and isinstance(subject_id, str):
+        wanted = tuple(dict.fromkeys(items))
+        result = await use_one_async(ledger, subject_id, purpose, wanted, actor)
+        if result is not None:
+            return result
+    answers = await asyncio.to_thread(
+        use_many, ledger, [subject_id], purpose=purpose, items=items, actor=actor
     )
-    decision = decide(
-        version.compiled, state, purpose=purpose, items=wanted, actor=actor_role(actor)
-    )
-    values: dict[str, str] | None = None
-    if decision.allowed:
-        values = {}
-        if latest:
-            cipher = ledger.subject_cipher(subject_id, WrappedKey(subject[2], subject[3]))
-            values = {item: cipher.decrypt(item, blob) for item, blob in latest.items()}
-    append_sqlite_cursor(
-        cursor,
-        [_entry(now, actor, subject_id, purpose, wanted, decision, version)],
-        head=(int(subject[4]), str(subject[5])),
-    )
-    return UseResult(subject_id, decision, values)
+    return answers[subject_id]
 
 
 def use_many(
@@ -322,7 +170,7 @@ def use_many(
         allowed = [s for s in unique if decisions[s].allowed]
         values = _values(ledger, conn, allowed, wanted)
         append_many(
-            conn, [_entry(now, actor, s, purpose, wanted, decisions[s], version) for s in unique]
+            conn, [use_entry(now, actor, s, purpose, wanted, decisions[s], version) for s in unique]
         )
     return {
         s: UseResult(s, decisions[s], values[s] if decisions[s].allowed else None) for s in unique
