@@ -310,7 +310,8 @@ def test_the_pruned_search_finds_the_brute_force_optimum(
 
 
 def test_grouping_works_on_wide_key_ranges_too() -> None:
-    from hogo.domain.anonymity.engine import _dense, _distinct
+    from hogo.domain.anonymity.coding import count_distinct as _distinct
+    from hogo.domain.anonymity.coding import dense as _dense
 
     for top, span in ((1000, 1001), (10**7, 1 << 50)):  # a presence table, then sorting
         key = np.array([5, top, 5, 3], dtype=np.int64)

@@ -24,27 +24,23 @@ and when (Art. 23 accountability), which is what an audit of the use needs.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import product
-from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from hogo.domain import generalizations as g
-from hogo.domain.purpose_check import ReasonCode, SubjectState, decide, decide_many
 from hogo.domain.suppression import TOTAL, Key, suppress, table
 from hogo.ledger import tables as t
 from hogo.ledger.audit import AuditEntry, Json, append
 from hogo.ledger.crypto import WrappedKey
-from hogo.ledger.engine import READ_ONLY
+from hogo.services.bulk_read import holding_count, judged_batches, snapshot, static_refusal
 from hogo.services.errors import BadInput, Refused
 from hogo.services.ledger import Ledger, PolicyInForce, japan_date
 from hogo.services.statistics_result import UNKNOWN, Dimension, Statistics
-from hogo.services.use import actor_role, latest_values, subject_states
 
 Progress = Callable[[int, int], None]
 """progress(done, total): subjects judged so far, out of those holding the items."""
@@ -254,7 +250,7 @@ def statistics(
     today = japan_date(ledger.now())
     tally = _Tally(dims, today, by_records=count == "records")
     read, excluded = 0, Counter[str]()
-    with _reading(ledger) as conn:
+    with snapshot(ledger) as conn:
         version = ledger.policy_in_force(conn)
         floor, release = promise(version, purpose, items)
         refusal = _refusal(version, purpose, items, actor, min_cell, floor, release)
@@ -298,14 +294,8 @@ def _refusal(
 ) -> tuple[str, str] | None:  # fmt: skip
     """Why the run may not happen at all (reason code, sentence), or None."""
     # Art. 18(1), 23: the checks `use` makes that no subject changes, before reading anyone.
-    static = decide(
-        version.compiled, SubjectState(), purpose=purpose, items=items, actor=actor_role(actor)
-    )
-    if static.reason in (
-        ReasonCode.PURPOSE_UNKNOWN,
-        ReasonCode.ITEM_NOT_MAPPED,
-        ReasonCode.ACTOR_NOT_ALLOWED,
-    ):
+    static = static_refusal(version, purpose, items, actor)
+    if static is not None:
         return static.reason.value, static.sentence("en")
     if min_cell is not None and min_cell < floor:
         whose = (
@@ -320,60 +310,38 @@ def _refusal(
     return None
 
 
-@contextmanager
-def _reading(ledger: Ledger) -> Iterator[Connection]:
-    """A read-only transaction over the whole run: on PostgreSQL a repeatable-read
-    snapshot, so batches read at different moments still add up to one ledger."""
-    options: dict[str, Any] = {READ_ONLY: True}
-    if ledger.engine.dialect.name == "postgresql":
-        options["isolation_level"] = "REPEATABLE READ"
-    with ledger.engine.connect().execution_options(**options) as conn, conn.begin():
-        yield conn
-
-
 def _read(
     ledger: Ledger, conn: Connection, version: PolicyInForce, purpose: str,
     dims: tuple[By, ...], actor: str, tally: _Tally, count: str,
     batch: int, progress: Progress | None, today: date,
 ) -> tuple[int, Counter[str]]:  # fmt: skip
     """Judge and tally the subjects holding any of the items, `batch` at a time in id order."""
-    s, rec = t.subjects, t.records
     items = tuple(dict.fromkeys(b.item for b in dims))
     # Counting records, the first item's records are read apart; the latest values are
     # needed only of the other items.
     wanted = items if count == "subjects" else tuple(dict.fromkeys(b.item for b in dims[1:]))
-    holding = exists().where(rec.c.subject_id == s.c.id, rec.c.item.in_(items))
-    total = int(conn.execute(select(func.count()).select_from(s).where(holding)).scalar_one())
-    role = actor_role(actor)
+    total = holding_count(conn, items)
     first = dims[0].item
     excluded: Counter[str] = Counter()
     done = read = 0
-    last: str | None = None
     if progress is not None:
         progress(0, total)
-    while True:
-        query = select(s.c.id).where(holding).order_by(s.c.id).limit(batch)
-        if last is not None:
-            query = query.where(s.c.id > last)
-        ids = list(conn.execute(query).scalars())
-        if not ids:
-            break
-        last = ids[-1]
-        states = subject_states(conn, version, ids, items, today)
-        decisions = decide_many(version.compiled, states, purpose=purpose, items=items, actor=role)
-        allowed = [sid for sid in ids if decisions[sid].allowed]
-        excluded.update(decisions[sid].reason.value for sid in ids if not decisions[sid].allowed)
-        values = latest_values(ledger, conn, allowed, wanted)
+    for judged in judged_batches(
+        ledger, conn, version, purpose=purpose, items=items, actor=actor, today=today,
+        batch=batch, read=wanted,
+    ):  # fmt: skip
+        allowed = judged.allowed
+        excluded.update(judged.refused)
         every = _records(ledger, conn, allowed, first, today) if count == "records" else {}
         for sid in allowed:
-            held = values[sid]
+            held = judged.values[sid]
             rest = [held.get(b.item) for b in dims[1:]]
             if count == "records":
                 tally.add(list(every.get(sid, [])), rest)
             else:
                 tally.add([held.get(first)], rest)
         read += len(allowed)
-        done += len(ids)
+        done += len(judged.ids)
         if progress is not None:
             progress(done, total)
     return read, excluded

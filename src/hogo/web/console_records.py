@@ -43,8 +43,9 @@ class ProvisionFilter:
 
 
 def _provision_filter(
-    ledger: LedgerDep, lang: str, subject: str | None, recipient: str | None
+    ledger: LedgerDep, lang: LangDep, subject: str | None = None, recipient: str | None = None
 ) -> ProvisionFilter:
+    """The provision list's query (page and CSV alike)."""
     chosen = (recipient or "").strip()[:100]
     offered = choices.choices(ledger, lang).recipients
     return ProvisionFilter(
@@ -54,16 +55,22 @@ def _provision_filter(
     )
 
 
+ProvisionQuery = Annotated[ProvisionFilter, Depends(_provision_filter)]
+
+
+def _csv(text: str, filename: str) -> Response:
+    """A CSV download; the byte-order mark lets Excel read the Japanese as UTF-8."""
+    return Response(
+        ("\ufeff" + text).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 @router.get("/provisions")
 def provisions(
-    request: Request,
-    ledger: LedgerDep,
-    lang: LangDep,
-    who: Reader,
-    subject: str | None = None,
-    recipient: str | None = None,
+    request: Request, ledger: LedgerDep, lang: LangDep, who: Reader, wanted: ProvisionQuery
 ) -> Response:
-    wanted = _provision_filter(ledger, lang, subject, recipient)
     records = (
         []
         if wanted.error
@@ -86,25 +93,13 @@ def provisions(
 
 
 @router.get("/provisions.csv")
-def provisions_csv(
-    ledger: LedgerDep,
-    lang: LangDep,
-    who: Reader,
-    subject: str | None = None,
-    recipient: str | None = None,
-) -> Response:
-    wanted = _provision_filter(ledger, lang, subject, recipient)
+def provisions_csv(ledger: LedgerDep, who: Reader, wanted: ProvisionQuery) -> Response:
     if wanted.error:
         raise BadInput(wanted.error)
     records = provision_records.list_provisions(
         ledger, wanted.subject_id, recipient=wanted.recipient
     )
-    text = provision_records.provisions_csv(records)
-    return Response(
-        ("\ufeff" + text).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="provisions.csv"'},
-    )
+    return _csv(provision_records.provisions_csv(records), "provisions.csv")
 
 
 @dataclass(frozen=True)
@@ -119,7 +114,25 @@ class ReceiptFilter:
         return urlencode({k: v for k, v in self.typed.items() if v})
 
 
-def _receipt_filter(ledger: LedgerDep, lang: str, typed: dict[str, str]) -> ReceiptFilter:
+def _receipt_filter(
+    ledger: LedgerDep,
+    lang: LangDep,
+    subject: str | None = None,
+    basis: str | None = None,
+    item: str | None = None,
+    received_from: str | None = None,
+    received_to: str | None = None,
+) -> ReceiptFilter:
+    """The receipt list's query (page and CSV alike), each value trimmed to a sane length."""
+    given = {
+        "subject": subject,
+        "basis": basis,
+        "item": item,
+        "received_from": received_from,
+        "received_to": received_to,
+    }
+    limits = {"subject": 32, "basis": 20, "item": 100, "received_from": 10, "received_to": 10}
+    typed = {name: (given[name] or "").strip()[:limit] for name, limit in limits.items()}
     errors: dict[str, str] = {}
     selected: dict[str, Any] = {"subject_id": typed["subject"] or None}
     if typed["basis"] and typed["basis"] not in RECEIPT_BASES:
@@ -142,35 +155,14 @@ def _receipt_filter(ledger: LedgerDep, lang: str, typed: dict[str, str]) -> Rece
     return ReceiptFilter(typed, selected, errors)
 
 
-def _typed(**given: str | None) -> dict[str, str]:
-    limits = {"subject": 32, "basis": 20, "item": 100, "received_from": 10, "received_to": 10}
-    return {name: (given.get(name) or "").strip()[:limit] for name, limit in limits.items()}
+ReceiptQuery = Annotated[ReceiptFilter, Depends(_receipt_filter)]
 
 
 @router.get("/receipts")
 def receipts(
-    request: Request,
-    ledger: LedgerDep,
-    lang: LangDep,
-    who: Reader,
-    subject: str | None = None,
-    basis: str | None = None,
-    item: str | None = None,
-    received_from: str | None = None,
-    received_to: str | None = None,
+    request: Request, ledger: LedgerDep, lang: LangDep, who: Reader, wanted: ReceiptQuery
 ) -> Response:
     """The recipient's records (Art. 30), filtered; every role reads them."""
-    wanted = _receipt_filter(
-        ledger,
-        lang,
-        _typed(
-            subject=subject,
-            basis=basis,
-            item=item,
-            received_from=received_from,
-            received_to=received_to,
-        ),
-    )
     records = [] if wanted.errors else provision_records.list_receipts(ledger, **wanted.selected)
     offered = choices.choices(ledger, lang)
     page = page_response(
@@ -192,38 +184,12 @@ def receipts(
 
 
 @router.get("/receipts.csv")
-def receipts_csv(
-    ledger: LedgerDep,
-    lang: LangDep,
-    who: Reader,
-    subject: str | None = None,
-    basis: str | None = None,
-    item: str | None = None,
-    received_from: str | None = None,
-    received_to: str | None = None,
-) -> Response:
-    wanted = _receipt_filter(
-        ledger,
-        lang,
-        _typed(
-            subject=subject,
-            basis=basis,
-            item=item,
-            received_from=received_from,
-            received_to=received_to,
-        ),
-    )
+def receipts_csv(ledger: LedgerDep, lang: LangDep, who: Reader, wanted: ReceiptQuery) -> Response:
     if wanted.errors:
         field, problem = next(iter(wanted.errors.items()))
         raise BadInput(f"{field}: {say(problem, lang) if problem in WORDS else problem}")
-    text = provision_records.receipts_csv(
-        provision_records.list_receipts(ledger, **wanted.selected)
-    )
-    return Response(
-        ("\ufeff" + text).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="receipts.csv"'},
-    )
+    records = provision_records.list_receipts(ledger, **wanted.selected)
+    return _csv(provision_records.receipts_csv(records), "receipts.csv")
 
 
 def _vendors_page(

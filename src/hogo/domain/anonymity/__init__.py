@@ -6,14 +6,9 @@ The public API, used by the CSV path (hogo.services.anonymize_csv) and the ledge
 `Anonymization` (the table with its figures), `NoSolution`, `replace_unusual`.
 """
 
-from hogo.domain.anonymity.engine import (
-    LOSS_MEASURE,
-    Anonymization,
-    NoSolution,
-    Recoding,
-    anonymize,
-)
+from hogo.domain.anonymity.engine import anonymize
 from hogo.domain.anonymity.hierarchy import SUPPRESSED, Hierarchy, HierarchyError
+from hogo.domain.anonymity.result import LOSS_MEASURE, Anonymization, NoSolution, Recoding
 from hogo.domain.anonymity.unusual import Replacement, replace_unusual
 
 __all__ = [

@@ -47,16 +47,17 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from hogo.domain.anonymity.engine import (
-    Anonymization,
-    NoSolution,
-    _check_arguments,
-    _code,
-    _group,
-    _labels,
-    _ranks,
+from hogo.domain.anonymity.coding import (
+    check_arguments,
+    code,
+    combinations,
+    level_labels,
+    ordered,
+    restricted,
+    unreachable,
 )
-from hogo.domain.anonymity.hierarchy import Hierarchy, HierarchyError
+from hogo.domain.anonymity.hierarchy import Hierarchy
+from hogo.domain.anonymity.result import Anonymization
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -115,11 +116,8 @@ def _dimension(
     name: str, column: Sequence[str], hierarchy: Hierarchy
 ) -> tuple[_Dimension, IntArray]:
     """The quasi-identifier ordered, and the rank of each row's value."""
-    codes, present = _code(column)
-    try:
-        restricted = hierarchy.restricted(present)
-    except HierarchyError as exc:
-        raise HierarchyError(f"column {name!r}: {exc}") from None
+    codes, present = code(column)
+    within = restricted(name, hierarchy, present)
     numbers = [_number(v) for v in present]
     numeric = all(n is not None for n in numbers)
     if numeric:
@@ -150,9 +148,9 @@ def _dimension(
     if not numeric:
         rank = {v: r for r, v in enumerate(values)}
         sets: dict[str, set[frozenset[int]]] = {}
-        for level in restricted.levels[1:]:  # finest first: the finest label wins a tie
+        for level in within.levels[1:]:  # finest first: the finest label wins a tie
             members: dict[str, set[int]] = {}
-            for value, label in zip(restricted.values, level, strict=True):
+            for value, label in zip(within.values, level, strict=True):
                 members.setdefault(label, set()).add(rank[value])
             for label, ranks in members.items():
                 sets.setdefault(label, set()).add(frozenset(ranks))
@@ -181,19 +179,13 @@ class _Partitioner:
             self.dims.append(dim)
             row_codes.append(ranks)
             radices.append(len(dim.values))
-        self.sensitive_sizes: list[int] = []
-        for name in sensitive:
-            codes, present = _code(columns[name])
-            row_codes.append(codes)
-            radices.append(len(present))
-            self.sensitive_sizes.append(len(present))
-        self.combo_of_row, combos = _group(row_codes, radices)
-        first = np.zeros(combos, dtype=np.int64)
-        first[self.combo_of_row] = np.arange(self.n, dtype=np.int64)
+        combos = combinations(columns, row_codes, radices, sensitive)
+        self.sensitive_sizes = combos.sensitive_sizes
+        self.combo_of_row = combos.of_row
         q = len(self.dims)
-        self.ranks = np.stack([codes[first] for codes in row_codes[:q]])
+        self.ranks = np.stack(combos.codes[:q])
         """ranks[e, combo]: the rank of the combination's value of quasi-identifier e."""
-        self.counts = np.bincount(self.combo_of_row, minlength=combos).astype(np.int64)
+        self.counts = combos.counts
         self.weights = np.array([d.weight for d in self.dims], dtype=np.float64)
         numeric = [i for i, d in enumerate(self.dims) if d.numeric]
         self.numeric = np.array(numeric, dtype=np.int64)
@@ -202,12 +194,12 @@ class _Partitioner:
         )
         # Distinct-value rows: categorical QIs, then sensitive columns, offset to be disjoint.
         distinct_rows = [self.ranks[i] for i in self.categorical.tolist()]
-        distinct_rows += [codes[first] for codes in row_codes[q:]]
+        distinct_rows += combos.codes[q:]
         offsets = np.cumsum([0, *(int(r.max()) + 1 for r in distinct_rows)])[:-1]
         self.distinct = (
             np.stack([r + o for r, o in zip(distinct_rows, offsets, strict=True)])
             if distinct_rows
-            else np.zeros((0, combos), dtype=np.int64)
+            else np.zeros((0, len(self.counts)), dtype=np.int64)
         )
         self.q = q
 
@@ -308,16 +300,11 @@ def anonymize_local(
     at its own granularity. Never suppresses (`max_suppression` is accepted and checked as
     for the global method). NoSolution when even the whole table is not one allowed class.
     """
-    _check_arguments(columns, quasi, sensitive, k, l, max_suppression)
+    check_arguments(columns, quasi, sensitive, k, l, max_suppression)
     table = _Partitioner(columns, quasi, list(sensitive))
-    if table.n < k:
-        raise NoSolution(f"the table has {table.n} rows, fewer than k = {k}")
-    if l is not None:
-        for size in table.sensitive_sizes:
-            if size < l:
-                raise NoSolution(
-                    f"a sensitive column has only {size} distinct values, fewer than l = {l}"
-                )
+    impossible = unreachable(table.n, table.sensitive_sizes, k, l)
+    if impossible is not None:
+        raise impossible
     parts = table.classes(k, l)
     class_of_combo = np.empty(len(table.counts), dtype=np.int64)
     cells: list[list[str]] = [[] for _ in table.dims]
@@ -341,19 +328,13 @@ def anonymize_local(
     by_name = {dim.name: e for e, dim in enumerate(table.dims)}
     for name, values in columns.items():
         if name in by_name:
-            labels = _labels(cells[by_name[name]])
-            code = {label: j for j, label in enumerate(labels)}
-            per_class = np.array([code[c] for c in cells[by_name[name]]], dtype=np.int64)
-            released[name] = (per_class[class_of_row], labels)
+            names = level_labels(cells[by_name[name]])
+            index = {label: j for j, label in enumerate(names)}
+            per_class = np.array([index[c] for c in cells[by_name[name]]], dtype=np.int64)
+            released[name] = (per_class[class_of_row], names)
         else:
-            released[name] = _code(values)
-    # Rows sorted by their released values, column by column: no trace of the input order.
-    keys = [_ranks(labels)[codes] for codes, labels in released.values()]
-    order = np.lexsort(keys[::-1])
-    out = {
-        name: np.array(labels, dtype=object)[codes[order]].tolist()
-        for name, (codes, labels) in released.items()
-    }
+            released[name] = code(values)
+    out = ordered(released)
     smallest = int(sizes.min())
     return Anonymization(
         columns=out,

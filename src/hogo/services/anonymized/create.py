@@ -34,8 +34,8 @@ from hogo.domain.anonymity import (
 from hogo.ledger.audit import Json
 from hogo.policy.schema import AnonymizedDataset, Policy
 from hogo.services.anonymized.processing import Plan, build_hierarchy, plan
-from hogo.services.anonymized.read import BulkRead, read_for_purpose
 from hogo.services.anonymized.register import NewCreation, check_actor, record_creation
+from hogo.services.bulk_read import BulkRead, read_for_purpose
 from hogo.services.errors import BadInput, HogoError, NotFound, Refused
 from hogo.services.ledger import Ledger, japan_date
 
