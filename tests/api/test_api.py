@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -9,6 +12,7 @@ from hogo.ledger import tables as t
 from hogo.services.api_keys import create_key, revoke_key
 from hogo.services.ledger import Ledger
 from tests.api.conftest import bearer
+from tests.services.consent_support import publish_variant
 
 HANAKO = {"name": "佐藤花子", "email": "hanako@example.jp", "purchases": "緑茶"}
 
@@ -164,6 +168,35 @@ def test_policy_versions_and_audit_verify(client: TestClient, shop_key: str) -> 
     assert [v["version"] for v in versions] == ["2.0"]
     verified = client.get("/api/v1/audit/verify", headers=bearer(shop_key)).json()
     assert verified["ok"] is True
+
+
+def test_policy_diff_between_two_versions(
+    client: TestClient, ledger: Ledger, shop_key: str, tmp_path: Path
+) -> None:
+    second = publish_variant(
+        ledger,
+        tmp_path,
+        {"To e-mail you news of products and campaigns": "To e-mail you news of products"},
+        date(2026, 6, 1),
+    )
+    answer = client.get(
+        "/api/v1/policy/diff", params={"from": 1, "to": second}, headers=bearer(shop_key)
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["from"] == 1 and body["to"] == second and body["changes"]
+    assert {c["change_class"] for c in body["changes"]} <= {"editorial", "notify", "consent"}
+    assert all(c["notice"]["ja"] and c["notice"]["en"] for c in body["changes"])
+    same = client.get("/api/v1/policy/diff", params={"from": 1, "to": 1}, headers=bearer(shop_key))
+    assert same.status_code == 200 and same.json()["changes"] == []
+    missing = client.get(
+        "/api/v1/policy/diff", params={"from": 1, "to": 99}, headers=bearer(shop_key)
+    )
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    bad = client.get("/api/v1/policy/diff", params={"from": "x", "to": 1}, headers=bearer(shop_key))
+    assert bad.status_code == 422 and "from" in bad.text
+    anonymous = client.get("/api/v1/policy/diff", params={"from": 1, "to": second})
+    assert anonymous.status_code == 401
 
 
 def test_provide_writes_the_record_or_refuses_with_the_basis(
