@@ -5,6 +5,12 @@ gender); the run counts them by 10-year age band and first postal digit for the 
 purpose: judged by the purpose check a batch at a time, decrypted, generalized, suppressed,
 audited once.
 
+Baselines in the same run, on the same ledger: the raw SQL read of every record row (the
+floor: ciphertext only, no decision, no decryption), and the do-it-yourself way an
+application would count without `hogo stats`: `use_many` in batches of the same size (the
+purpose check, decryption and one audit entry per person), then the same generalizations
+counted with a Counter, no suppression.
+
 Run: .venv/bin/python benchmarks/bench_statistics.py [--subjects N] [--batch B]
 """
 
@@ -14,10 +20,15 @@ import argparse
 import random
 import tempfile
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from hogo.config import Settings
+from hogo.domain.generalizations import GeneralizationError, generalize
+from hogo.ledger import tables as t
 from hogo.ledger.crypto import FileKeyProvider
 from hogo.ledger.engine import make_engine
 from hogo.ledger.migrate import upgrade
@@ -26,6 +37,7 @@ from hogo.services.demo import showcase_text
 from hogo.services.ledger import open_ledger
 from hogo.services.policy_versions import publish
 from hogo.services.statistics import BATCH, statistics
+from hogo.services.use import use_many
 
 
 def main() -> None:
@@ -79,6 +91,51 @@ def main() -> None:
             f"hogo stats over {result.subjects_read:,} subjects: {took:.1f} s "
             f"({result.subjects_read / took:,.0f} subjects/s), "
             f"{len(result.table.counts):,} figures, {len(result.hidden):,} hidden"
+        )
+        ledger = open_ledger(settings)
+        start = time.perf_counter()
+        with ledger.engine.connect() as conn:
+            rows = sum(
+                1
+                for _ in conn.execute(
+                    select(t.records.c.subject_id, t.records.c.item, t.records.c.ciphertext)
+                )
+            )
+        raw = time.perf_counter() - start
+        print(f"baseline, raw SQL read of {rows:,} record rows: {raw:.1f} s (× {took / raw:.1f})")
+        start = time.perf_counter()
+        with ledger.engine.connect() as conn:
+            ids = [r.id for r in conn.execute(select(t.subjects.c.id).order_by(t.subjects.c.id))]
+        counts: Counter[tuple[str, str, str]] = Counter()
+        today = ledger.today()
+        items = ("birth_date", "postal_code", "gender")
+        for first in range(0, len(ids), args.batch):
+            answers = use_many(
+                ledger,
+                ids[first : first + args.batch],
+                purpose="analytics",
+                items=items,
+                actor="data_analytics:bench",
+            )
+            for answer in answers.values():
+                if answer.values is None:
+                    continue
+                try:
+                    counts[
+                        (
+                            generalize("age10", answer.values["birth_date"], today=today),
+                            generalize("postal1", answer.values["postal_code"], today=today),
+                            answer.values["gender"],
+                        )
+                    ] += 1
+                except (GeneralizationError, KeyError):
+                    counts[("?", "?", "?")] += 1
+        diy = time.perf_counter() - start
+        ledger.close()
+        print(
+            f"baseline, use_many + Counter over {len(ids):,} subjects: {diy:.1f} s "
+            f"({len(ids) / diy:,.0f} subjects/s, {len(counts):,} cells); "
+            f"hogo stats takes × {took / diy:.2f} of it"
         )
 
 
