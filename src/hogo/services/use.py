@@ -29,13 +29,15 @@ __all__ = ["MAX_BATCH", "UseResult", "actor_role", "use", "use_async", "use_many
 MAX_BATCH = 10_000
 
 
-def _states(
+def subject_states(
     conn: Connection,
     version: PolicyInForce,
     subject_ids: Sequence[str],
     items: tuple[str, ...],
     today: date,
 ) -> dict[str, SubjectState]:
+    """The purpose check's state of a batch of subjects; also read by the services that read
+    in bulk (statistics, anonymised datasets), so they judge each subject as `use_many` does."""
     subjects = {
         row.id: (row.erased_at, row.policy_version_id)
         for row in conn.execute(
@@ -98,9 +100,10 @@ def _states(
     }
 
 
-def _values(
+def latest_values(
     ledger: Ledger, conn: Connection, subject_ids: Sequence[str], items: tuple[str, ...]
 ) -> dict[str, dict[str, str]]:
+    """The latest value of each item for a batch of subjects already allowed, decrypted."""
     if not subject_ids or not items:
         return {s: {} for s in subject_ids}
     keys = {
@@ -163,22 +166,15 @@ def use_many(
     now = ledger.now()
     with ledger.engine.begin() as conn:
         version = ledger.policy_in_force(conn)
-        states = _states(conn, version, unique, wanted, japan_date(now))
+        states = subject_states(conn, version, unique, wanted, japan_date(now))
         decisions = decide_many(
             version.compiled, states, purpose=purpose, items=wanted, actor=actor_role(actor)
         )
         allowed = [s for s in unique if decisions[s].allowed]
-        values = _values(ledger, conn, allowed, wanted)
+        values = latest_values(ledger, conn, allowed, wanted)
         append_many(
             conn, [use_entry(now, actor, s, purpose, wanted, decisions[s], version) for s in unique]
         )
     return {
         s: UseResult(s, decisions[s], values[s] if decisions[s].allowed else None) for s in unique
     }
-
-
-subject_states = _states
-"""The purpose check's state of a batch of subjects, for other services that read in bulk
-(statistics) and must judge each subject exactly as `use_many` does."""
-latest_values = _values
-"""The latest value of each item for a batch of subjects already allowed, decrypted."""
